@@ -1,0 +1,34 @@
+// Package bench holds the benchmark tools that compare sessiond with
+// redis-server on the same machine in the same run. It has no code of its
+// own; each tool is a main package under cmd/:
+//
+//   - cmd/compare: redis-benchmark --csv against both targets, alternating,
+//     for a matrix of tests, clients, pipeline depths and value sizes;
+//     median requests/s, ratio, and the saturated p50/p99.
+//   - cmd/loadgen: an open-loop, fixed-rate latency generator (latency from
+//     each request's scheduled send time, so no coordinated omission);
+//     --compare runs 50% and 80% of redis's saturated rate against both.
+//   - cmd/memory: RSS per key after loading 1,000,000 keys of 1 KiB with a
+//     TTL into each fresh target, one target at a time.
+//   - cmd/pipe: wall time of redis-cli --pipe of 1,000,000 such SETs.
+//
+// run.sh runs all four; README.md gives the exact commands.
+//
+// Rules every tool keeps (DESIGN invariant 6: every claim of speed is a
+// ratio against redis-server measured in the same run):
+//   - both targets are started fresh by the tool itself (or given by
+//     address), readiness is polled with PING, and every process the tool
+//     started is stopped on exit, error or Ctrl-C;
+//   - the machine is small and noisy, so targets alternate (the one that
+//     ran first in one repetition runs second in the next), each figure is
+//     the median over repetitions, and the report is the ratio
+//     sessiond/redis;
+//   - no timing assertion lives in `go test`: the tests under bench/ check
+//     parsing and arithmetic only.
+//
+// Shared code lives in bench/internal: target (start/stop servers, shared
+// flags), resp (a minimal RESP2 client), rbench (run and parse
+// redis-benchmark), stats (medians, log-linear histogram). Nothing outside
+// bench/ imports bench, and bench imports nothing of sessiond's own
+// packages: it treats the server as a black box over TCP.
+package bench

@@ -1,0 +1,49 @@
+package resp
+
+import (
+	"bufio"
+	"strings"
+	"testing"
+)
+
+func TestAppendCommand(t *testing.T) {
+	got := string(AppendCommand(nil, "SET", "k", ""))
+	want := "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$0\r\n\r\n"
+	if got != want {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+}
+
+func TestReadAndSkip(t *testing.T) {
+	const in = "+OK\r\n-ERR bad\r\n:42\r\n$3\r\nabc\r\n$-1\r\n*2\r\n$1\r\nx\r\n:7\r\n*-1\r\n"
+	r := bufio.NewReader(strings.NewReader(in))
+	want := []Reply{
+		{Kind: '+', Str: "OK"},
+		{Kind: '-', Str: "ERR bad"},
+		{Kind: ':', Int: 42},
+		{Kind: '$', Str: "abc"},
+		{Kind: '$', Nil: true},
+		{Kind: '*', Array: []Reply{{Kind: '$', Str: "x"}, {Kind: ':', Int: 7}}},
+		{Kind: '*', Nil: true},
+	}
+	for i, w := range want {
+		got, err := Read(r)
+		if err != nil {
+			t.Fatalf("reply %d: %v", i, err)
+		}
+		if got.Kind != w.Kind || got.Str != w.Str || got.Int != w.Int || got.Nil != w.Nil || len(got.Array) != len(w.Array) {
+			t.Fatalf("reply %d: got %+v, want %+v", i, got, w)
+		}
+	}
+
+	r = bufio.NewReader(strings.NewReader(in))
+	for i := range want {
+		err := Skip(r)
+		if _, isServer := err.(ServerError); err != nil && !(i == 1 && isServer) {
+			t.Fatalf("skip %d: %v", i, err)
+		}
+	}
+	if _, err := r.ReadByte(); err == nil {
+		t.Fatal("Skip left bytes unread")
+	}
+}
