@@ -1,0 +1,150 @@
+package difftest
+
+import (
+	"fmt"
+	"strconv"
+)
+
+func serverScenarios() []scenario {
+	return []scenario{
+		{"dbsize", []step{
+			cmd("DBSIZE"),
+			cmd("MSET", "a", "1", "b", "2"),
+			cmd("DBSIZE"),
+			cmd("SELECT", "1"),
+			cmd("DBSIZE"),
+			cmd("DBSIZE", "x"),
+		}},
+		{"flush", []step{
+			cmd("SET", "a", "1"),
+			cmd("SELECT", "1"),
+			cmd("SET", "b", "1"),
+			cmd("FLUSHDB"),
+			cmd("DBSIZE"),
+			cmd("SELECT", "0"),
+			cmd("DBSIZE"),
+			cmd("FLUSHDB", "ASYNC"),
+			cmd("DBSIZE"),
+			cmd("SET", "a", "1"),
+			cmd("FLUSHDB", "sync"),
+			cmd("DBSIZE"),
+			cmd("FLUSHDB", "foo"),
+			cmd("FLUSHDB", "ASYNC", "SYNC"),
+			cmd("FLUSHDB", "SYNC", "SYNC"),
+			cmd("SET", "a", "1"),
+			cmd("SELECT", "3"),
+			cmd("SET", "b", "1"),
+			cmd("FLUSHALL", "SYNC"),
+			cmd("DBSIZE"),
+			cmd("SELECT", "0"),
+			cmd("DBSIZE"),
+			cmd("SET", "a", "1"),
+			cmd("FLUSHALL", "async"),
+			cmd("EXISTS", "a"),
+			cmd("FLUSHALL", "foo"),
+			cmd("FLUSHALL", "ASYNC", "SYNC"),
+		}},
+		{"time_lastsave", []step{
+			cmd("TIME").typeOnly().with(timeReply),
+			cmd("TIME", "x"),
+			cmd("LASTSAVE").typeOnly().with(nonNegativeInt),
+			cmd("LASTSAVE", "x"),
+			hello3(),
+			cmd("TIME").typeOnly().with(timeReply),
+		}},
+		{"config_get", []step{
+			cmd("CONFIG", "GET", "nosuchoption"),
+			cmd("CONFIG", "GET", "maxclients"),
+			cmd("CONFIG", "GET", "timeout"),
+			cmd("CONFIG", "GET", "databases"),
+			cmd("CONFIG", "GET", "save"),
+			cmd("CONFIG", "GET", "appendonly"),
+			cmd("config", "get", "MAXCLIENTS"),
+			cmd("CONFIG", "GET"),
+			hello3(),
+			cmd("CONFIG", "GET", "nosuchoption"),
+			cmd("CONFIG", "GET", "databases"),
+			cmd("CONFIG", "GET", "maxclients", "timeout", "databases").sorted(),
+		}},
+		{"config_set_errors", []step{
+			cmd("CONFIG", "SET", "nosuchoption", "x"),
+			cmd("CONFIG", "SET", "maxclients", "abc"),
+			cmd("CONFIG", "SET", "timeout", "abc"),
+			cmd("CONFIG", "SET", "appendonly", "maybe"),
+			cmd("CONFIG", "SET", "databases", "5"),
+			cmd("CONFIG", "SET", "maxclients"),
+			cmd("CONFIG", "SET"),
+			cmd("CONFIG", "GET", "maxclients"),
+		}},
+		{"command_info", []step{
+			cmd("COMMAND", "COUNT").typeOnly().with(nonNegativeInt),
+			cmd("COMMAND", "COUNT", "x"),
+			cmd("COMMAND", "x"),
+			cmd("INFO").typeOnly().with(bulkContaining("redis_version:")),
+			cmd("INFO", "server").typeOnly().with(bulkContaining("redis_version:")),
+			hello3(),
+			cmd("INFO").typeOnly().with(bulkContaining("redis_version:")),
+		}},
+		{"swapdb", []step{
+			cmd("SET", "a", "in0"),
+			cmd("SELECT", "1"),
+			cmd("SET", "b", "in1"),
+			cmd("SWAPDB", "0", "1"),
+			cmd("GET", "b"),
+			cmd("GET", "a"),
+			cmd("SELECT", "0"),
+			cmd("GET", "b"),
+			cmd("SWAPDB", "0", "0"),
+			cmd("GET", "b"),
+			cmd("SWAPDB", "0", "abc"),
+			cmd("SWAPDB", "abc", "0"),
+			cmd("SWAPDB", "0", "16"),
+			cmd("SWAPDB", "-1", "0"),
+			cmd("SWAPDB", "0"),
+			cmd("SWAPDB", "0", "1", "2"),
+			cmd("SET", "t", "v", "EX", "100"),
+			cmd("SWAPDB", "1", "0"),
+			cmd("SELECT", "1"),
+			cmd("TTL", "t").ttl(),
+		}},
+		{"move", []step{
+			cmd("SET", "k", "v", "EX", "100"),
+			cmd("MOVE", "k", "1"),
+			cmd("EXISTS", "k"),
+			cmd("SELECT", "1"),
+			cmd("GET", "k"),
+			cmd("TTL", "k").ttl(),
+			cmd("SET", "j", "x"),
+			cmd("SELECT", "0"),
+			cmd("SET", "j", "y"),
+			cmd("MOVE", "j", "1"),
+			cmd("GET", "j"),
+			cmd("MOVE", "missing", "1"),
+			cmd("MOVE", "j", "0"),
+			cmd("MOVE", "missing", "0"),
+			cmd("MOVE", "j", "16"),
+			cmd("MOVE", "j", "-1"),
+			cmd("MOVE", "j", "abc"),
+			cmd("MOVE", "j"),
+			cmd("MOVE", "j", "1", "2"),
+		}},
+	}
+}
+
+// timeReply checks TIME's shape: two bulks of decimal digits, the second
+// (microseconds) below one million.
+func timeReply(_ *client, v *value) error {
+	if v.kind != '*' || len(v.elems) != 2 {
+		return fmt.Errorf("want a two-element array")
+	}
+	for i, e := range v.elems {
+		n, err := strconv.ParseUint(e.str, 10, 64)
+		if e.kind != '$' || err != nil {
+			return fmt.Errorf("element %d is not a decimal bulk", i)
+		}
+		if i == 1 && n >= 1000000 {
+			return fmt.Errorf("microseconds %d out of range", n)
+		}
+	}
+	return nil
+}
