@@ -1,0 +1,188 @@
+package server
+
+import (
+	"errors"
+	"net"
+	"os"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tidwall/redcon"
+)
+
+// Client is one connection's state. Its goroutine owns every field except
+// those marked shared, which CLIENT LIST / INFO read from other goroutines.
+type Client struct {
+	srv    *Server
+	conn   net.Conn
+	rd     *reader
+	w      Writer
+	id     int64
+	authed bool
+	closed bool // close after the pending replies are flushed
+
+	// Per command: the instant read once from the clock.
+	now     time.Time
+	nowMs   int64
+	current redcon.Command
+
+	// shared
+	db       atomic.Int32
+	proto    atomic.Int32
+	lastCmd  atomic.Pointer[string]
+	lastSeen atomic.Int64 // unix ms of the last command
+	created  time.Time
+	addr     string
+	laddr    string
+	noEvict  atomic.Bool
+	noTouch  atomic.Bool
+	mu       sync.Mutex // guards the fields below
+	name     string
+	libName  string
+	libVer   string
+}
+
+// DB returns the selected database.
+func (c *Client) DB() int { return int(c.db.Load()) }
+
+func (c *Client) serve() {
+	defer func() {
+		if p := recover(); p != nil {
+			c.srv.stats.panics.Add(1)
+			c.srv.log.Error("panic in connection; closing it", "client", c.id, "addr", c.addr, "panic", p, "stack", string(debug.Stack()))
+		}
+		c.conn.Close()
+		c.srv.removeClient(c)
+	}()
+	for {
+		for {
+			args, err := c.rd.next()
+			if err != nil {
+				c.protocolError(err)
+				return
+			}
+			if args == nil {
+				break
+			}
+			c.execute(args)
+			if c.closed {
+				c.flush()
+				return
+			}
+			if len(c.w.b) > 1<<20 {
+				// a long pipeline: send what we have, keep the buffer bounded
+				if !c.flush() {
+					return
+				}
+			}
+		}
+		if len(c.w.b) > 0 && !c.flush() {
+			return
+		}
+		if t := c.srv.idleTimeout(); t > 0 {
+			c.conn.SetReadDeadline(time.Now().Add(t))
+		}
+		if err := c.rd.fill(); err != nil {
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, os.ErrDeadlineExceeded) {
+				c.srv.log.Debug("closing idle client", "client", c.id)
+			} else if errors.Is(err, errQueryBuf) {
+				c.srv.log.Warn("closing client that reached max query buffer length", "client", c.id, "addr", c.addr)
+			}
+			return
+		}
+	}
+}
+
+func (c *Client) protocolError(err error) {
+	var pe *protoError
+	if errors.As(err, &pe) {
+		c.srv.log.Debug("protocol error from client", "client", c.id, "addr", c.addr, "error", pe.msg)
+		c.w.Error("ERR " + pe.Error())
+		c.flush()
+		return
+	}
+	switch {
+	case errors.Is(err, errHTTP):
+		c.srv.log.Warn("possible SECURITY ATTACK detected: POST or Host: sent to sessiond; connection aborted", "addr", c.addr)
+	case errors.Is(err, errQueryBuf):
+		c.srv.log.Warn("closing client that reached max query buffer length", "client", c.id, "addr", c.addr)
+	}
+}
+
+// flush writes the pending replies; it reports false when the connection is broken.
+func (c *Client) flush() bool {
+	if len(c.w.b) == 0 {
+		return true
+	}
+	_, err := c.conn.Write(c.w.b)
+	if cap(c.w.b) > 1<<20 {
+		c.w.b = make([]byte, 0, 16<<10)
+	} else {
+		c.w.b = c.w.b[:0]
+	}
+	return err == nil
+}
+
+// execute runs one command: lookup, arity, auth, then the handler.
+func (c *Client) execute(args [][]byte) {
+	s := c.srv
+	c.current = redcon.Command{Args: args}
+	c.now = s.clock.Now()
+	c.nowMs = c.now.UnixMilli()
+	c.lastSeen.Store(c.nowMs)
+	cmd := s.table.lookup(args[0])
+	if cmd == nil {
+		c.w.Error(unknownCommand(args))
+		return
+	}
+	if cmd.Subcommands != nil && len(args) >= 2 {
+		sub := cmd.Subcommands[strings.ToLower(string(args[1]))]
+		if sub == nil {
+			if !c.authed && cmd.Flags&FlagNoAuth == 0 {
+				c.w.Error(errNoAuth)
+				return
+			}
+			c.w.Error(errUnknownSubcommand(string(args[1]), strings.ToUpper(cmd.Name)))
+			return
+		}
+		cmd = sub
+	}
+	if !c.authed && cmd.Flags&FlagNoAuth == 0 {
+		c.w.Error(errNoAuth)
+		return
+	}
+	if !cmd.arityOK(len(args)) {
+		c.w.Error(errWrongArgs(cmd.Name))
+		return
+	}
+	c.lastCmd.Store(&cmd.Name)
+	s.stats.commands.Add(1)
+	cmd.Handler(c, args)
+}
+
+// unknownCommand builds Redis's reply: each argument quoted and cut so the
+// argument list stays near 128 bytes.
+func unknownCommand(args [][]byte) string {
+	var list []byte
+	for _, a := range args[1:] {
+		if len(list) >= 128 {
+			break
+		}
+		list = append(list, '\'')
+		list = append(list, truncate(string(a), 128-len(list)+1)...)
+		list = append(list, "' "...)
+	}
+	return sanitize("ERR unknown command '" + truncate(string(args[0]), 128) + "', with args beginning with: " + string(list))
+}
+
+// sanitize replaces the bytes Redis will not echo back in an error.
+func sanitize(s string) string {
+	if !strings.ContainsAny(s, "\r\n") {
+		return s
+	}
+	return strings.NewReplacer("\r", " ", "\n", " ").Replace(s)
+}

@@ -1,0 +1,22 @@
+// Package server owns the network side of sessiond: the guard (our read loop
+// that parses requests with limits before anything else sees them), client
+// connections, the command table and dispatcher, the reply writer for RESP2
+// and RESP3, and the command handlers in cmd_<group>.go.
+//
+// Request path: guard (reader.next) → Client.execute (table lookup, auth,
+// arity: one place, handlers never re-check) → handler → storage.Tx →
+// Writer. Replies of a pipeline are flushed once, when the guard has no
+// complete command left buffered.
+//
+// Invariants:
+//   - redcon's own reader never sees client bytes; commands reach handlers as
+//     redcon.Command values built by the guard, and replies are encoded with
+//     redcon's append functions plus our RESP3 types;
+//   - every per-connection buffer is bounded by a Limits field or flushed;
+//   - a panic in a handler closes that connection only, is logged and counted;
+//   - the clock is read once per command (Client.now / nowMs);
+//   - wire error texts live in errors.go and match Redis 7.0 byte for byte.
+//
+// Imports: standard library, redcon, sessiond/{clock,expiry,storage,glob}.
+// It must not import main or config (the Config interface decouples it).
+package server

@@ -1,0 +1,49 @@
+package server
+
+// Error replies, byte for byte as Redis 7.0 sends them (without the leading
+// '-'). Every wire error text of the server lives here.
+const (
+	errSyntax        = "ERR syntax error"
+	errNotInteger    = "ERR value is not an integer or out of range"
+	errNotFloat      = "ERR value is not a valid float"
+	errOverflow      = "ERR increment or decrement would overflow"
+	errNaNInf        = "ERR increment would produce NaN or Infinity"
+	errWrongType     = "WRONGTYPE Operation against a key holding the wrong kind of value"
+	errNoSuchKey     = "ERR no such key"
+	errNoAuth        = "NOAUTH Authentication required."
+	errWrongPass     = "WRONGPASS invalid username-password pair or user is disabled."
+	errNoPassword    = "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"
+	errDBIndex       = "ERR DB index is out of range"
+	errInvalidDB     = "ERR invalid DB index"
+	errSameObject    = "ERR source and destination objects are the same"
+	errMaxClients    = "ERR max number of clients reached"
+	errStringTooBig  = "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
+	errOffsetRange   = "ERR offset is out of range"
+	errBadCursor     = "ERR invalid cursor"
+	errNXXXGTLT      = "ERR NX and XX, GT or LT options at the same time are not compatible"
+	errGTLT          = "ERR GT and LT options at the same time are not compatible"
+	errNoLFU         = "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
+	errClientName    = "ERR Client names cannot contain spaces, newlines or special characters."
+	errNoSuchClient  = "ERR No such client"
+	errTimeoutNeg    = "ERR timeout is negative"
+	errShutdownRefus = "ERR Errors trying to SHUTDOWN. Check logs."
+)
+
+func errWrongArgs(name string) string {
+	return "ERR wrong number of arguments for '" + name + "' command"
+}
+
+func errInvalidExpire(cmd string) string {
+	return "ERR invalid expire time in '" + cmd + "' command"
+}
+
+func errUnknownSubcommand(sub, container string) string {
+	return "ERR unknown subcommand '" + truncate(sub, 128) + "'. Try " + container + " HELP."
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}

@@ -1,0 +1,356 @@
+package server
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strconv"
+)
+
+// The guard is our own read loop in front of redcon's types. redcon v1.6.4's
+// reader panics on a huge bulk length, spins on a huge multibulk count,
+// recurses once per partial read and copies every command; so we parse the
+// request stream ourselves, enforce every limit before allocating, and hand
+// the dispatcher only complete commands. Replies still go through redcon's
+// append functions (see reply.go).
+
+// Limits bound what one connection may send.
+type Limits struct {
+	MaxBulk      int64 // proto-max-bulk-len
+	MaxMultibulk int64 // arguments per command (Redis: 1024*1024)
+	MaxInline    int   // inline line and header line length (Redis: 64 KiB)
+	MaxQueryBuf  int64 // client-query-buffer-limit: bytes buffered for one command
+}
+
+// DefaultLimits are Redis's defaults.
+func DefaultLimits() Limits {
+	return Limits{MaxBulk: 512 << 20, MaxMultibulk: 1 << 20, MaxInline: 64 << 10, MaxQueryBuf: 1 << 30}
+}
+
+// protoError is a protocol violation: the client is sent "-ERR Protocol
+// error: <msg>" and disconnected.
+type protoError struct{ msg string }
+
+func (e *protoError) Error() string { return "Protocol error: " + e.msg }
+
+var (
+	errBigInline       = &protoError{"too big inline request"}
+	errBigMbulkCount   = &protoError{"too big mbulk count string"}
+	errBigBulkCount    = &protoError{"too big bulk count string"}
+	errMultibulkLength = &protoError{"invalid multibulk length"}
+	errBulkLength      = &protoError{"invalid bulk length"}
+	errUnbalanced      = &protoError{"unbalanced quotes in request"}
+	// errQueryBuf closes the connection without a reply, as Redis does.
+	errQueryBuf = errors.New("client query buffer limit reached")
+	// errHTTP closes the connection without a reply: a browser or a
+	// cross-protocol attack sent HTTP to us.
+	errHTTP = errors.New("HTTP request on the RESP port")
+)
+
+const minRead = 16 << 10
+
+// reader splits a connection's byte stream into commands. The args it
+// returns alias its buffer and stay valid until the next call to fill.
+type reader struct {
+	src io.Reader
+	lim Limits
+	buf []byte
+	r   int // start of unparsed data
+	w   int // end of data
+
+	// State of a multibulk command being parsed, so a command that arrives
+	// in many reads is never re-parsed from its start.
+	inCmd   bool
+	want    int64    // arguments announced by the header
+	pos     int      // parse position relative to r
+	bulkLen int64    // length of the bulk being read, -1 if at a header
+	spans   [][2]int // argument spans relative to r
+	args    [][]byte
+}
+
+func newReader(src io.Reader, lim Limits) *reader {
+	return &reader{src: src, lim: lim, buf: make([]byte, minRead), bulkLen: -1}
+}
+
+// buffered reports whether unparsed bytes are waiting.
+func (rd *reader) buffered() int { return rd.w - rd.r }
+
+// next parses one command from the buffered bytes. It returns nil args and a
+// nil error when more bytes are needed (call fill), and skips empty commands.
+func (rd *reader) next() ([][]byte, error) {
+	for rd.r < rd.w {
+		if !rd.inCmd {
+			if rd.buf[rd.r] != '*' {
+				args, ok, err := rd.inline()
+				if err != nil || !ok {
+					return nil, err
+				}
+				if len(args) == 0 {
+					continue
+				}
+				return args, nil
+			}
+			// multibulk header
+			data := rd.buf[rd.r:rd.w]
+			nl := bytes.IndexByte(data, '\r')
+			if nl < 0 {
+				if len(data) > rd.lim.MaxInline {
+					return nil, errBigMbulkCount
+				}
+				return nil, nil
+			}
+			if nl+1 >= len(data) {
+				return nil, nil // need the \n
+			}
+			n, ok := parseInt(data[1:nl])
+			if !ok || n > rd.lim.MaxMultibulk {
+				return nil, errMultibulkLength
+			}
+			if n <= 0 {
+				rd.r += nl + 2
+				continue
+			}
+			rd.inCmd, rd.want, rd.pos, rd.bulkLen = true, n, nl+2, -1
+			rd.spans = rd.spans[:0]
+		}
+		done, err := rd.bulks()
+		if err != nil || !done {
+			return nil, err
+		}
+		rd.args = rd.args[:0]
+		for _, sp := range rd.spans {
+			rd.args = append(rd.args, rd.buf[rd.r+sp[0]:rd.r+sp[1]:rd.r+sp[1]])
+		}
+		rd.r += rd.pos
+		rd.inCmd = false
+		return rd.args, nil
+	}
+	return nil, nil
+}
+
+// bulks reads the bulk arguments of the current multibulk command; it
+// reports whether all of them are buffered.
+func (rd *reader) bulks() (bool, error) {
+	for int64(len(rd.spans)) < rd.want {
+		data := rd.buf[rd.r+rd.pos : rd.w]
+		if rd.bulkLen < 0 {
+			if len(data) == 0 {
+				return false, nil
+			}
+			if data[0] != '$' {
+				return false, &protoError{"expected '$', got '" + string(data[0]) + "'"}
+			}
+			nl := bytes.IndexByte(data, '\r')
+			if nl < 0 {
+				if len(data) > rd.lim.MaxInline {
+					return false, errBigBulkCount
+				}
+				return false, nil
+			}
+			if nl+1 >= len(data) {
+				return false, nil
+			}
+			n, ok := parseInt(data[1:nl])
+			if !ok || n < 0 || n > rd.lim.MaxBulk {
+				return false, errBulkLength
+			}
+			rd.bulkLen = n
+			rd.pos += nl + 2
+			data = data[nl+2:]
+		}
+		if int64(len(data)) < rd.bulkLen+2 {
+			if int64(rd.pos)+rd.bulkLen+2 > rd.lim.MaxQueryBuf {
+				return false, errQueryBuf
+			}
+			return false, nil
+		}
+		rd.spans = append(rd.spans, [2]int{rd.pos, rd.pos + int(rd.bulkLen)})
+		rd.pos += int(rd.bulkLen) + 2 // like Redis, the trailing CRLF is skipped unchecked
+		rd.bulkLen = -1
+	}
+	return true, nil
+}
+
+// inline parses a space-separated command line. ok is false when the line
+// is not complete yet.
+func (rd *reader) inline() (args [][]byte, ok bool, err error) {
+	data := rd.buf[rd.r:rd.w]
+	nl := bytes.IndexByte(data, '\n')
+	if nl < 0 {
+		if len(data) > rd.lim.MaxInline {
+			return nil, false, errBigInline
+		}
+		return nil, false, nil
+	}
+	if nl > rd.lim.MaxInline {
+		return nil, false, errBigInline
+	}
+	line := data[:nl]
+	if len(line) > 0 && line[len(line)-1] == '\r' {
+		line = line[:len(line)-1]
+	}
+	rd.r += nl + 1
+	args, err = splitArgs(line, rd.args[:0])
+	if err != nil {
+		return nil, false, err
+	}
+	rd.args = args
+	if len(args) > 0 && (bytes.EqualFold(args[0], []byte("POST")) || bytes.EqualFold(args[0], []byte("Host:"))) {
+		return nil, false, errHTTP
+	}
+	return args, true, nil
+}
+
+// fill reads more bytes from the connection, compacting or growing the
+// buffer as needed; the args of the last command become invalid.
+func (rd *reader) fill() error {
+	if rd.r == rd.w && !rd.inCmd {
+		rd.r, rd.w = 0, 0
+		if len(rd.buf) > 4*minRead {
+			rd.buf = make([]byte, minRead) // give back a buffer grown by a big command
+		}
+	}
+	if rd.w == len(rd.buf) {
+		if rd.r > 0 {
+			rd.w = copy(rd.buf, rd.buf[rd.r:rd.w])
+			rd.r = 0
+		} else {
+			size := 2 * len(rd.buf)
+			if rd.inCmd && rd.bulkLen >= 0 {
+				// grow straight to what the pending bulk needs, no further
+				size = max(size, min(rd.pos+int(rd.bulkLen)+2, 2*len(rd.buf)+(1<<20)))
+			}
+			if int64(size) > rd.lim.MaxQueryBuf+int64(rd.lim.MaxInline) {
+				size = int(rd.lim.MaxQueryBuf) + rd.lim.MaxInline
+			}
+			if size <= len(rd.buf) {
+				return errQueryBuf
+			}
+			nb := make([]byte, size)
+			copy(nb, rd.buf[:rd.w])
+			rd.buf = nb
+		}
+	}
+	n, err := rd.src.Read(rd.buf[rd.w:])
+	rd.w += n
+	if n > 0 {
+		return nil
+	}
+	if err == nil {
+		err = io.ErrNoProgress
+	}
+	return err
+}
+
+func parseInt(b []byte) (int64, bool) {
+	if len(b) == 0 || len(b) > 20 {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(string(b), 10, 64)
+	return n, err == nil
+}
+
+// splitArgs splits an inline command line the way redis-cli and Redis do:
+// spaces separate arguments, "double quotes" take \n \r \t \b \a \\ \" and
+// \xHH escapes, 'single quotes' take only \'. A closing quote must be
+// followed by a space or the end of the line.
+func splitArgs(line []byte, out [][]byte) ([][]byte, error) {
+	i := 0
+	for {
+		for i < len(line) && isSpace(line[i]) {
+			i++
+		}
+		if i >= len(line) {
+			return out, nil
+		}
+		var cur []byte
+		inDQ, inSQ, done := false, false, false
+		for !done {
+			if i >= len(line) {
+				if inDQ || inSQ {
+					return nil, errUnbalanced
+				}
+				break
+			}
+			c := line[i]
+			switch {
+			case inDQ:
+				if c == '\\' && i+3 < len(line) && line[i+1] == 'x' && isHex(line[i+2]) && isHex(line[i+3]) {
+					cur = append(cur, unhex(line[i+2])<<4|unhex(line[i+3]))
+					i += 3
+				} else if c == '\\' && i+1 < len(line) {
+					i++
+					switch line[i] {
+					case 'n':
+						cur = append(cur, '\n')
+					case 'r':
+						cur = append(cur, '\r')
+					case 't':
+						cur = append(cur, '\t')
+					case 'b':
+						cur = append(cur, '\b')
+					case 'a':
+						cur = append(cur, '\a')
+					default:
+						cur = append(cur, line[i])
+					}
+				} else if c == '"' {
+					if i+1 < len(line) && !isSpace(line[i+1]) {
+						return nil, errUnbalanced
+					}
+					done = true
+				} else {
+					cur = append(cur, c)
+				}
+			case inSQ:
+				if c == '\\' && i+1 < len(line) && line[i+1] == '\'' {
+					i++
+					cur = append(cur, '\'')
+				} else if c == '\'' {
+					if i+1 < len(line) && !isSpace(line[i+1]) {
+						return nil, errUnbalanced
+					}
+					done = true
+				} else {
+					cur = append(cur, c)
+				}
+			default:
+				switch c {
+				case ' ', '\n', '\r', '\t', 0:
+					done = true
+				case '"':
+					inDQ = true
+				case '\'':
+					inSQ = true
+				default:
+					cur = append(cur, c)
+				}
+			}
+			if i < len(line) {
+				i++
+			}
+		}
+		if cur == nil {
+			cur = []byte{}
+		}
+		out = append(out, cur)
+	}
+}
+
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f'
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0'
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10
+	}
+	return c - 'A' + 10
+}

@@ -1,0 +1,8 @@
+package server
+
+// registerCommands fills the table; each cmd_<group>.go file contributes
+// its rows through one function listed here.
+func registerCommands(t *table) {
+	t.add(connectionCommands()...)
+	t.add(stringCommands()...)
+}

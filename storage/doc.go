@@ -1,0 +1,22 @@
+// Package storage owns the keyspace: Databases logical databases, each split
+// into the same power-of-two number of shards, each shard a mutex, a map from
+// key to *Entry (the source of truth) and an expiry.Heap of timers.
+//
+// Invariants:
+//   - every access to a key happens inside a Tx that holds the key's shard
+//     lock; multi-key Txs lock shards in ascending (database, shard) order, so
+//     they cannot deadlock; whole-database operations lock shard by shard;
+//   - time is an argument (unix ms), never read here;
+//   - an entry whose Deadline has passed is never returned: Get deletes it
+//     (lazy expiry) and the sweeper deletes it on time (active expiry);
+//     both count it in Stats.ExpiredKeys and emit DEL;
+//   - effects reach the sink while the shard lock is held, so for any one key
+//     the effect order is the apply order. Commands emit their own effects;
+//     the store emits only what it decides itself (expiry DELs, SWAPDB);
+//   - values handed to Put are owned by the store from then on.
+//
+// Errors are Go sentinels (ErrWrongType, ...); package server maps them to
+// wire text.
+//
+// Imports: standard library, sessiond/expiry.
+package storage

@@ -1,0 +1,234 @@
+package storage
+
+import (
+	"hash/maphash"
+	"math/rand/v2"
+	"slices"
+)
+
+// This file holds the whole-database operations: sizes, flushes, SWAPDB,
+// iteration for KEYS and SCAN, and RANDOMKEY.
+
+// KeyCounts returns the number of keys and of keys with a deadline in dbi.
+// Keys past their deadline that no one has deleted yet are still counted,
+// as Redis does.
+func (s *Store) KeyCounts(dbi int) (keys, volatile int) {
+	d := s.dbs[dbi]
+	for i := range d.shards {
+		sh := &d.shards[i]
+		sh.mu.Lock()
+		keys += len(sh.m)
+		volatile += sh.volatile
+		sh.mu.Unlock()
+	}
+	return keys, volatile
+}
+
+// AvgTTL estimates the mean remaining time to live, in ms, of the keys with
+// a deadline in dbi by sampling up to 16 of them per shard.
+func (s *Store) AvgTTL(dbi int, now int64) int64 {
+	var sum, n int64
+	d := s.dbs[dbi]
+	for i := range d.shards {
+		sh := &d.shards[i]
+		sh.mu.Lock()
+		seen := 0
+		for _, e := range sh.m {
+			if e.Deadline == 0 {
+				continue
+			}
+			if ttl := e.Deadline - now; ttl > 0 {
+				sum += ttl
+				n++
+			}
+			if seen++; seen == 16 {
+				break
+			}
+		}
+		sh.mu.Unlock()
+	}
+	if n == 0 {
+		return 0
+	}
+	return sum / n
+}
+
+// Flush empties dbi. The caller emits the effect (FLUSHDB or FLUSHALL).
+func (s *Store) Flush(dbi int) {
+	d := s.dbs[dbi]
+	for i := range d.shards {
+		sh := &d.shards[i]
+		sh.mu.Lock()
+		sh.m = make(map[string]*Entry)
+		sh.timers.Reset()
+		sh.volatile = 0
+		sh.mu.Unlock()
+	}
+}
+
+// Swap exchanges the contents of databases a and b atomically with respect to
+// every Tx, and emits SWAPDB.
+func (s *Store) Swap(a, b int) {
+	if a == b {
+		return
+	}
+	lo, hi := min(a, b), max(a, b)
+	for _, dbi := range []int{lo, hi} {
+		for i := range s.dbs[dbi].shards {
+			s.dbs[dbi].shards[i].mu.Lock()
+		}
+	}
+	da, db := s.dbs[a], s.dbs[b]
+	for i := range da.shards {
+		x, y := &da.shards[i], &db.shards[i]
+		x.m, y.m = y.m, x.m
+		x.timers, y.timers = y.timers, x.timers
+		x.volatile, y.volatile = y.volatile, x.volatile
+	}
+	s.emit(lo, []byte("SWAPDB"), itoa(a), itoa(b))
+	for _, dbi := range []int{hi, lo} {
+		for i := range s.dbs[dbi].shards {
+			s.dbs[dbi].shards[i].mu.Unlock()
+		}
+	}
+}
+
+func itoa(n int) []byte {
+	return []byte(formatInt(int64(n)))
+}
+
+// Each calls fn for every live key of dbi, one shard at a time, with that
+// shard locked; fn must not touch the store. It stops when fn returns false.
+func (s *Store) Each(dbi int, now int64, fn func(e *Entry) bool) {
+	d := s.dbs[dbi]
+	for i := range d.shards {
+		sh := &d.shards[i]
+		sh.mu.Lock()
+		for _, e := range sh.m {
+			if e.Deadline != 0 && e.Deadline <= now {
+				continue
+			}
+			if !fn(e) {
+				sh.mu.Unlock()
+				return
+			}
+		}
+		sh.mu.Unlock()
+	}
+}
+
+// Scan returns keys of dbi from cursor on, and the next cursor (0 when the
+// iteration is complete).
+//
+// A cursor is a position in the 64-bit key-hash space: the top bits select
+// the shard, and within a shard keys are visited in ranges of their hash.
+// Each call covers one aligned range and moves the cursor past it, so a key
+// present for the whole iteration is returned exactly once however the
+// shards grow or shrink meanwhile; a key added or removed during it may or
+// may not appear. Ranges are sized so a call returns about max(count,
+// shard size/32) keys: more than count is allowed, as in Redis.
+func (s *Store) Scan(dbi int, now int64, cursor uint64, count int, fn func(e *Entry)) uint64 {
+	if count <= 0 {
+		count = 10
+	}
+	shardBits := uint(len64(s.mask))
+	d := s.dbs[dbi]
+	for {
+		si := 0
+		if shardBits > 0 {
+			si = int(cursor >> (64 - shardBits))
+		}
+		sh := &d.shards[si]
+		sh.mu.Lock()
+		n := len(sh.m)
+		want := max(count, n/32)
+		// The range covers the shard's hash space divided into about
+		// n/want pieces (a power of two). A shift of 64 yields 0, so a
+		// whole-space range gets start 0 and end 0, meaning "to the end".
+		spaceBits := 64 - shardBits
+		pieces := uint(0)
+		for (n/want)>>pieces > 1 && pieces < spaceBits {
+			pieces++
+		}
+		width := uint64(1) << (spaceBits - pieces)
+		start := cursor &^ (width - 1)
+		end := start + width
+		found := 0
+		for _, e := range sh.m {
+			if e.Deadline != 0 && e.Deadline <= now {
+				continue
+			}
+			h := s.scanHash(si, shardBits, e.Key)
+			if h >= start && (end == 0 || h < end) {
+				fn(e)
+				found++
+			}
+		}
+		sh.mu.Unlock()
+		cursor = end
+		if cursor == 0 || found > 0 {
+			return cursor
+		}
+	}
+}
+
+// scanHash places key in the cursor space: shard index in the top bits, the
+// key's hash below.
+func (s *Store) scanHash(si int, shardBits uint, key string) uint64 {
+	h := maphash.String(s.seed, key) >> shardBits
+	if shardBits == 0 {
+		return h
+	}
+	return uint64(si)<<(64-shardBits) | h
+}
+
+func len64(x uint64) int {
+	n := 0
+	for x != 0 {
+		n++
+		x >>= 1
+	}
+	return n
+}
+
+// RandomKey returns a random live key of dbi, or "" and false when it has
+// none. Expired keys met on the way are deleted.
+func (s *Store) RandomKey(dbi int, now int64) (string, bool) {
+	d := s.dbs[dbi]
+	order := rand.Perm(len(d.shards))
+	for tries := 0; tries < 3; tries++ {
+		for _, i := range order {
+			sh := &d.shards[i]
+			sh.mu.Lock()
+			var expired []*Entry
+			for _, e := range sh.m {
+				if e.Deadline != 0 && e.Deadline <= now {
+					expired = append(expired, e)
+					if len(expired) < 16 {
+						continue
+					}
+					break
+				}
+				key := e.Key
+				for _, x := range expired {
+					s.expire(dbi, sh, x)
+				}
+				sh.mu.Unlock()
+				return key, true
+			}
+			for _, x := range expired {
+				s.expire(dbi, sh, x)
+			}
+			sh.mu.Unlock()
+		}
+	}
+	return "", false
+}
+
+// SortedKeys returns the live keys of dbi in order; for tests and debugging.
+func (s *Store) SortedKeys(dbi int, now int64) []string {
+	var keys []string
+	s.Each(dbi, now, func(e *Entry) bool { keys = append(keys, e.Key); return true })
+	slices.Sort(keys)
+	return keys
+}

@@ -1,0 +1,331 @@
+package storage
+
+import (
+	"hash/maphash"
+	"math/bits"
+	"runtime"
+	"sort"
+	"sync"
+	"sync/atomic"
+
+	"sessiond/expiry"
+)
+
+// Options configure a Store.
+type Options struct {
+	Databases int // number of logical databases, default 16
+	Shards    int // shards per database, a power of two; 0 sizes for the cores
+}
+
+// Store is the keyspace: Databases logical databases of the same number of
+// shards each.
+type Store struct {
+	dbs   []*db
+	mask  uint64
+	nsh   int
+	seed  maphash.Seed
+	sink  atomic.Pointer[func(Effect)]
+	stats Stats
+}
+
+// Stats are counters kept by the store.
+type Stats struct {
+	ExpiredKeys atomic.Int64
+}
+
+type db struct {
+	shards []shard
+}
+
+type shard struct {
+	mu       sync.Mutex
+	m        map[string]*Entry
+	timers   expiry.Heap
+	volatile int // entries with a deadline
+	_        [40]byte
+}
+
+// DefaultShards returns the shard count used when Options.Shards is 0: the
+// next power of two at or above 8×GOMAXPROCS, at least 16.
+func DefaultShards() int {
+	n := 8 * runtime.GOMAXPROCS(0)
+	if n < 16 {
+		n = 16
+	}
+	return 1 << bits.Len(uint(n-1))
+}
+
+// New returns an empty store.
+func New(o Options) *Store {
+	if o.Databases <= 0 {
+		o.Databases = 16
+	}
+	if o.Shards <= 0 {
+		o.Shards = DefaultShards()
+	}
+	if o.Shards&(o.Shards-1) != 0 {
+		panic("storage: shard count must be a power of two")
+	}
+	s := &Store{mask: uint64(o.Shards - 1), nsh: o.Shards, seed: maphash.MakeSeed()}
+	s.dbs = make([]*db, o.Databases)
+	for i := range s.dbs {
+		d := &db{shards: make([]shard, o.Shards)}
+		for j := range d.shards {
+			d.shards[j].m = make(map[string]*Entry)
+		}
+		s.dbs[i] = d
+	}
+	return s
+}
+
+// Databases returns the number of logical databases.
+func (s *Store) Databases() int { return len(s.dbs) }
+
+// Stats returns the store's counters.
+func (s *Store) Stats() *Stats { return &s.stats }
+
+// SetEffectSink installs fn to receive every effect, called with the shard
+// lock(s) of the mutation held so that the order of effects agrees with the
+// order of application for any one key. fn must not block for long and must
+// copy what it keeps. nil removes the sink.
+func (s *Store) SetEffectSink(fn func(Effect)) {
+	if fn == nil {
+		s.sink.Store(nil)
+		return
+	}
+	s.sink.Store(&fn)
+}
+
+func (s *Store) emit(dbi int, args ...[]byte) {
+	if p := s.sink.Load(); p != nil {
+		(*p)(Effect{DB: dbi, Args: args})
+	}
+}
+
+func (s *Store) shardIndex(key []byte) int {
+	return int(maphash.Bytes(s.seed, key) & s.mask)
+}
+
+// Tx is a set of locked shards; every access to a key goes through a Tx
+// that holds the key's shard. Begin one, use it, End it. Now is the command's
+// instant in unix ms, used for lazy expiry.
+type Tx struct {
+	s    *Store
+	Now  int64
+	one  *shard
+	many []*shard
+}
+
+// Begin locks the shard of key in database dbi.
+func (s *Store) Begin(now int64, dbi int, key []byte) Tx {
+	sh := &s.dbs[dbi].shards[s.shardIndex(key)]
+	sh.mu.Lock()
+	return Tx{s: s, Now: now, one: sh}
+}
+
+// Ref names a key in a database.
+type Ref struct {
+	DB  int
+	Key []byte
+}
+
+// BeginMany locks the shards of all refs, in a fixed global order so that
+// concurrent multi-key transactions cannot deadlock.
+func (s *Store) BeginMany(now int64, refs ...Ref) Tx {
+	idx := make([]int, 0, len(refs))
+	for _, r := range refs {
+		idx = append(idx, r.DB*s.nsh+s.shardIndex(r.Key))
+	}
+	return s.lockIndexes(now, idx)
+}
+
+// BeginKeys locks the shards of keys in one database.
+func (s *Store) BeginKeys(now int64, dbi int, keys [][]byte) Tx {
+	idx := make([]int, 0, len(keys))
+	for _, k := range keys {
+		idx = append(idx, dbi*s.nsh+s.shardIndex(k))
+	}
+	return s.lockIndexes(now, idx)
+}
+
+func (s *Store) lockIndexes(now int64, idx []int) Tx {
+	sort.Ints(idx)
+	t := Tx{s: s, Now: now}
+	last := -1
+	for _, i := range idx {
+		if i == last {
+			continue
+		}
+		last = i
+		sh := &s.dbs[i/s.nsh].shards[i%s.nsh]
+		sh.mu.Lock()
+		t.many = append(t.many, sh)
+	}
+	return t
+}
+
+// End unlocks the transaction's shards.
+func (t *Tx) End() {
+	if t.one != nil {
+		t.one.mu.Unlock()
+		t.one = nil
+	}
+	for i := len(t.many) - 1; i >= 0; i-- {
+		t.many[i].mu.Unlock()
+	}
+	t.many = nil
+}
+
+func (t *Tx) shard(dbi int, key []byte) *shard {
+	return t.held(&t.s.dbs[dbi].shards[t.s.shardIndex(key)])
+}
+
+func (t *Tx) shardOf(dbi int, key string) *shard {
+	return t.held(&t.s.dbs[dbi].shards[maphash.String(t.s.seed, key)&t.s.mask])
+}
+
+func (t *Tx) held(sh *shard) *shard {
+	if sh != t.one {
+		held := false
+		for _, m := range t.many {
+			if m == sh {
+				held = true
+				break
+			}
+		}
+		if !held {
+			panic("storage: key accessed outside its transaction")
+		}
+	}
+	return sh
+}
+
+// Logging reports whether effects are being collected; callers use it to
+// skip building effect arguments nobody will read.
+func (t *Tx) Logging() bool { return t.s.sink.Load() != nil }
+
+// Emit records an effect for database dbi. Call it while the Tx is open.
+func (t *Tx) Emit(dbi int, args ...[]byte) { t.s.emit(dbi, args...) }
+
+// Get returns the live entry for key, or nil. An entry whose deadline has
+// passed is deleted (lazy expiry, counted, DEL emitted) and reported absent.
+func (t *Tx) Get(dbi int, key []byte) *Entry {
+	sh := t.shard(dbi, key)
+	e := sh.m[string(key)]
+	if e == nil {
+		return nil
+	}
+	if e.Deadline != 0 && e.Deadline <= t.Now {
+		t.s.expire(dbi, sh, e)
+		return nil
+	}
+	return e
+}
+
+func (s *Store) expire(dbi int, sh *shard, e *Entry) {
+	sh.remove(e)
+	s.stats.ExpiredKeys.Add(1)
+	if s.sink.Load() != nil {
+		s.emit(dbi, []byte("DEL"), []byte(e.Key))
+	}
+}
+
+func (sh *shard) remove(e *Entry) {
+	delete(sh.m, e.Key)
+	if e.Deadline != 0 {
+		sh.volatile--
+	}
+}
+
+// Put stores a new entry for key holding the given string value or object,
+// replacing any previous entry, with the given deadline (0 for none). It
+// returns the stored entry. The key and value are used as given: the caller
+// passes memory it no longer changes.
+func (t *Tx) Put(dbi int, key []byte, str []byte, obj Object, deadline int64) *Entry {
+	sh := t.shard(dbi, key)
+	if old := sh.m[string(key)]; old != nil {
+		old.Str, old.Obj = str, obj
+		sh.setDeadline(old, deadline)
+		return old
+	}
+	e := &Entry{Key: string(key), Str: str, Obj: obj}
+	sh.m[e.Key] = e
+	sh.setDeadline(e, deadline)
+	return e
+}
+
+// Delete removes key; it reports whether a live key was removed. It emits
+// nothing: the command decides its effect.
+func (t *Tx) Delete(dbi int, key []byte) bool {
+	e := t.Get(dbi, key)
+	if e == nil {
+		return false
+	}
+	t.shard(dbi, key).remove(e)
+	return true
+}
+
+// SetDeadline changes the deadline of a live entry in dbi.
+func (t *Tx) SetDeadline(dbi int, e *Entry, deadline int64) {
+	t.shardOf(dbi, e.Key).setDeadline(e, deadline)
+}
+
+func (sh *shard) setDeadline(e *Entry, deadline int64) {
+	switch {
+	case e.Deadline == 0 && deadline != 0:
+		sh.volatile++
+	case e.Deadline != 0 && deadline == 0:
+		sh.volatile--
+	}
+	e.Deadline = deadline
+	if deadline != 0 && (e.timer == 0 || deadline < e.timer) {
+		sh.timers.Push(deadline, e.Key)
+		e.timer = deadline
+	}
+}
+
+// SweepExpired deletes up to budget keys whose deadline is at or before now,
+// across all databases and shards; it implements expiry.Sweeper.
+func (s *Store) SweepExpired(now int64, budget int) int {
+	removed := 0
+	for dbi, d := range s.dbs {
+		for i := range d.shards {
+			if removed >= budget {
+				return removed
+			}
+			sh := &d.shards[i]
+			sh.mu.Lock()
+			removed += s.sweepShard(dbi, sh, now, budget-removed)
+			sh.mu.Unlock()
+		}
+	}
+	return removed
+}
+
+func (s *Store) sweepShard(dbi int, sh *shard, now int64, budget int) int {
+	removed := 0
+	for removed < budget {
+		next, ok := sh.timers.Next()
+		if !ok || next.When > now {
+			break
+		}
+		sh.timers.Pop()
+		e := sh.m[next.Key]
+		if e == nil || e.timer != next.When {
+			continue // stale: the key is gone, or another timer is armed for it
+		}
+		e.timer = 0
+		switch {
+		case e.Deadline == 0:
+			// persisted since the timer was armed
+		case e.Deadline <= now:
+			s.expire(dbi, sh, e)
+			removed++
+		default:
+			// the deadline slid later: re-arm at the new deadline
+			sh.timers.Push(e.Deadline, e.Key)
+			e.timer = e.Deadline
+		}
+	}
+	return removed
+}
