@@ -5,4 +5,6 @@ package server
 func registerCommands(t *table) {
 	t.add(connectionCommands()...)
 	t.add(stringCommands()...)
+	t.add(keyCommands()...)
+	t.add(serverCommands()...)
 }

@@ -47,7 +47,13 @@ type Entry struct {
 	Str      []byte
 	Obj      Object
 	Deadline int64
-	timer    int64 // When of the earliest timer pending for this entry, 0 if none
+	timer    int64  // When of the earliest timer pending for this entry, 0 if none
+	access   uint32 // unix seconds of the last access, for OBJECT IDLETIME and eviction
+}
+
+// IdleSeconds returns how long the entry has not been accessed, in seconds.
+func (e *Entry) IdleSeconds(nowMs int64) int64 {
+	return max(nowMs/1000-int64(e.access), 0)
 }
 
 // Kind returns the entry's type.

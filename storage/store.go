@@ -207,9 +207,20 @@ func (t *Tx) Logging() bool { return t.s.sink.Load() != nil }
 // Emit records an effect for database dbi. Call it while the Tx is open.
 func (t *Tx) Emit(dbi int, args ...[]byte) { t.s.emit(dbi, args...) }
 
-// Get returns the live entry for key, or nil. An entry whose deadline has
-// passed is deleted (lazy expiry, counted, DEL emitted) and reported absent.
+// Get returns the live entry for key, or nil, and marks it accessed. An
+// entry whose deadline has passed is deleted (lazy expiry, counted, DEL
+// emitted) and reported absent.
 func (t *Tx) Get(dbi int, key []byte) *Entry {
+	e := t.Peek(dbi, key)
+	if e != nil {
+		e.access = uint32(t.Now / 1000)
+	}
+	return e
+}
+
+// Peek is Get without marking the entry accessed (OBJECT, TTL-like reads
+// from NO-TOUCH clients).
+func (t *Tx) Peek(dbi int, key []byte) *Entry {
 	sh := t.shard(dbi, key)
 	e := sh.m[string(key)]
 	if e == nil {
@@ -245,10 +256,11 @@ func (t *Tx) Put(dbi int, key []byte, str []byte, obj Object, deadline int64) *E
 	sh := t.shard(dbi, key)
 	if old := sh.m[string(key)]; old != nil {
 		old.Str, old.Obj = str, obj
+		old.access = uint32(t.Now / 1000)
 		sh.setDeadline(old, deadline)
 		return old
 	}
-	e := &Entry{Key: string(key), Str: str, Obj: obj}
+	e := &Entry{Key: string(key), Str: str, Obj: obj, access: uint32(t.Now / 1000)}
 	sh.m[e.Key] = e
 	sh.setDeadline(e, deadline)
 	return e
