@@ -1,4 +1,3 @@
 package difftest
 
-func keyScenarios() []scenario  { return nil }
 func typeScenarios() []scenario { return nil }
