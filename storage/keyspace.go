@@ -122,7 +122,7 @@ func (s *Store) Each(dbi int, now int64, fn func(e *Entry) bool) {
 //
 // A cursor is a position in the 64-bit key-hash space: the top bits select
 // the shard, and within a shard keys are visited in ranges of their hash.
-// Each call covers one aligned range and moves the cursor past it, so a key
+// Each call covers the cursor up to the next range boundary and moves the cursor past it, so a key
 // present for the whole iteration is returned exactly once however the
 // shards grow or shrink meanwhile; a key added or removed during it may or
 // may not appear. Ranges are sized so a call returns about max(count,
@@ -151,8 +151,8 @@ func (s *Store) Scan(dbi int, now int64, cursor uint64, count int, fn func(e *En
 			pieces++
 		}
 		width := uint64(1) << (spaceBits - pieces)
-		start := cursor &^ (width - 1)
-		end := start + width
+		start := cursor
+		end := (cursor | (width - 1)) + 1 // the next range boundary: never behind the cursor
 		found := 0
 		for _, e := range sh.m {
 			if e.Deadline != 0 && e.Deadline <= now {

@@ -1,3 +1,0 @@
-package difftest
-
-func typeScenarios() []scenario { return nil }

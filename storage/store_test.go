@@ -1,0 +1,174 @@
+package storage
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+func put(s *Store, now int64, db int, key, val string, deadline int64) {
+	tx := s.Begin(now, db, []byte(key))
+	tx.Put(db, []byte(key), []byte(val), nil, deadline)
+	tx.End()
+}
+
+func get(s *Store, now int64, db int, key string) (string, bool) {
+	tx := s.Begin(now, db, []byte(key))
+	defer tx.End()
+	e := tx.Get(db, []byte(key))
+	if e == nil {
+		return "", false
+	}
+	return string(e.Str), true
+}
+
+func TestLazyExpiryEmitsDel(t *testing.T) {
+	s := New(Options{Databases: 2, Shards: 4})
+	var effects []string
+	s.SetEffectSink(func(e Effect) {
+		effects = append(effects, fmt.Sprintf("%d %q", e.DB, e.Args))
+	})
+	put(s, 1000, 1, "k", "v", 1500)
+	if v, ok := get(s, 1499, 1, "k"); !ok || v != "v" {
+		t.Fatalf("before deadline: %q %v", v, ok)
+	}
+	if _, ok := get(s, 1500, 1, "k"); ok {
+		t.Fatal("key returned at its deadline")
+	}
+	if got := s.Stats().ExpiredKeys.Load(); got != 1 {
+		t.Fatalf("expired_keys %d", got)
+	}
+	if len(effects) != 1 || effects[0] != `1 ["DEL" "k"]` {
+		t.Fatalf("effects %v", effects)
+	}
+	if keys, vol := s.KeyCounts(1); keys != 0 || vol != 0 {
+		t.Fatalf("counts %d %d", keys, vol)
+	}
+}
+
+func TestSweepFollowsMovedDeadlines(t *testing.T) {
+	s := New(Options{Databases: 1, Shards: 2})
+	put(s, 0, 0, "slid", "v", 100)
+	put(s, 0, 0, "persisted", "v", 100)
+	put(s, 0, 0, "shortened", "v", 1000)
+	put(s, 0, 0, "plain", "v", 0)
+	tx := s.Begin(0, 0, []byte("slid"))
+	tx.SetDeadline(0, tx.Get(0, []byte("slid")), 500)
+	tx.End()
+	tx = s.Begin(0, 0, []byte("persisted"))
+	tx.SetDeadline(0, tx.Get(0, []byte("persisted")), 0)
+	tx.End()
+	tx = s.Begin(0, 0, []byte("shortened"))
+	tx.SetDeadline(0, tx.Get(0, []byte("shortened")), 50)
+	tx.End()
+
+	if n := s.SweepExpired(100, 100); n != 1 { // only "shortened" (due at 50)
+		t.Fatalf("sweep at 100 removed %d", n)
+	}
+	if got := s.SortedKeys(0, 100); fmt.Sprint(got) != "[persisted plain slid]" {
+		t.Fatalf("keys %v", got)
+	}
+	if n := s.SweepExpired(499, 100); n != 0 {
+		t.Fatalf("sweep at 499 removed %d", n)
+	}
+	if n := s.SweepExpired(500, 100); n != 1 {
+		t.Fatalf("sweep at 500 removed %d", n)
+	}
+	// once past every deadline, nothing is left armed: stale timers drain
+	s.SweepExpired(2000, 100)
+	for i := range s.dbs[0].shards {
+		if l := s.dbs[0].shards[i].timers.Len(); l != 0 {
+			t.Fatalf("shard %d still has %d timers", i, l)
+		}
+	}
+}
+
+func TestRecreatedKeyIgnoresStaleTimer(t *testing.T) {
+	s := New(Options{Databases: 1, Shards: 1})
+	put(s, 0, 0, "k", "old", 100)
+	tx := s.Begin(0, 0, []byte("k"))
+	tx.Delete(0, []byte("k"))
+	tx.End()
+	put(s, 0, 0, "k", "new", 200)
+	if n := s.SweepExpired(150, 10); n != 0 {
+		t.Fatalf("stale timer deleted the new key (%d)", n)
+	}
+	if n := s.SweepExpired(200, 10); n != 1 {
+		t.Fatalf("new key not expired at its own deadline (%d)", n)
+	}
+}
+
+func TestScanReturnsEveryStableKeyOnce(t *testing.T) {
+	for _, shards := range []int{1, 4, 16} {
+		s := New(Options{Databases: 1, Shards: shards})
+		r := rand.New(rand.NewPCG(7, uint64(shards)))
+		stable := map[string]bool{}
+		for i := range 3000 {
+			k := fmt.Sprintf("stable:%d", i)
+			stable[k] = true
+			put(s, 0, 0, k, "v", 0)
+		}
+		seen := map[string]int{}
+		var cursor uint64
+		churn := 0
+		for {
+			count := 1 + r.IntN(7)
+			cursor = s.Scan(0, 0, cursor, count, func(e *Entry) { seen[e.Key]++ })
+			// churn: add and remove other keys between calls
+			for range 5 {
+				k := fmt.Sprintf("churn:%d", churn)
+				churn++
+				put(s, 0, 0, k, "v", 0)
+				if churn%2 == 0 {
+					tx := s.Begin(0, 0, []byte(k))
+					tx.Delete(0, []byte(k))
+					tx.End()
+				}
+			}
+			if cursor == 0 {
+				break
+			}
+		}
+		for k := range stable {
+			if seen[k] != 1 {
+				t.Fatalf("shards=%d: key %s seen %d times", shards, k, seen[k])
+			}
+		}
+	}
+}
+
+func TestSwapExchangesDatabases(t *testing.T) {
+	s := New(Options{Databases: 3, Shards: 4})
+	put(s, 0, 0, "a", "0", 100)
+	put(s, 0, 2, "b", "2", 0)
+	s.Swap(0, 2)
+	if _, ok := get(s, 0, 0, "a"); ok {
+		t.Fatal("a still in db0")
+	}
+	if v, ok := get(s, 0, 2, "a"); !ok || v != "0" {
+		t.Fatal("a not in db2")
+	}
+	if keys, vol := s.KeyCounts(2); keys != 1 || vol != 1 {
+		t.Fatalf("db2 counts %d %d", keys, vol)
+	}
+	if n := s.SweepExpired(100, 10); n != 1 {
+		t.Fatalf("timer did not move with the swap (%d)", n)
+	}
+}
+
+func TestRandomKeySkipsExpired(t *testing.T) {
+	s := New(Options{Databases: 1, Shards: 4})
+	if _, ok := s.RandomKey(0, 0); ok {
+		t.Fatal("random key from empty db")
+	}
+	for i := range 50 {
+		put(s, 0, 0, fmt.Sprint("gone", i), "v", 10)
+	}
+	put(s, 0, 0, "live", "v", 0)
+	for range 20 {
+		k, ok := s.RandomKey(0, 10)
+		if !ok || k != "live" {
+			t.Fatalf("got %q %v", k, ok)
+		}
+	}
+}
