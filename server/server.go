@@ -23,12 +23,12 @@ type Config interface {
 	Databases() int
 	Shards() int
 	MaxClients() int
-	TimeoutSeconds() int
+	Timeout() time.Duration
 	ProtoMaxBulkLen() int64
 	QueryBufferLimit() int64
 	Hz() int
-	// Get returns name, value pairs of the directives matching pattern.
-	Get(pattern string) []string
+	// Get returns name, value pairs of the directives matching any pattern.
+	Get(patterns ...string) []string
 	// Set applies name, value pairs all or nothing; an error's text is the
 	// wire error.
 	Set(pairs []string) error
@@ -198,7 +198,7 @@ func (s *Server) limits() Limits {
 }
 
 func (s *Server) idleTimeout() time.Duration {
-	return time.Duration(s.cfg.TimeoutSeconds()) * time.Second
+	return s.cfg.Timeout()
 }
 
 func (s *Server) removeClient(c *Client) {

@@ -28,21 +28,28 @@ func newTestConfig() *testConfig {
 	return &testConfig{databases: 16, maxclients: 10000, maxBulk: 512 << 20, queryBuf: 1 << 30, values: map[string]string{}}
 }
 
-func (c *testConfig) Requirepass() string     { c.mu.Lock(); defer c.mu.Unlock(); return c.requirepass }
-func (c *testConfig) Databases() int          { return c.databases }
-func (c *testConfig) Shards() int             { return 4 }
-func (c *testConfig) MaxClients() int         { c.mu.Lock(); defer c.mu.Unlock(); return c.maxclients }
-func (c *testConfig) TimeoutSeconds() int     { c.mu.Lock(); defer c.mu.Unlock(); return c.timeout }
+func (c *testConfig) Requirepass() string { c.mu.Lock(); defer c.mu.Unlock(); return c.requirepass }
+func (c *testConfig) Databases() int      { return c.databases }
+func (c *testConfig) Shards() int         { return 4 }
+func (c *testConfig) MaxClients() int     { c.mu.Lock(); defer c.mu.Unlock(); return c.maxclients }
+func (c *testConfig) Timeout() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Duration(c.timeout) * time.Second
+}
 func (c *testConfig) ProtoMaxBulkLen() int64  { return c.maxBulk }
 func (c *testConfig) QueryBufferLimit() int64 { return c.queryBuf }
 func (c *testConfig) Hz() int                 { return 10 }
-func (c *testConfig) Get(pattern string) []string {
+func (c *testConfig) Get(patterns ...string) []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if v, ok := c.values[pattern]; ok {
-		return []string{pattern, v}
+	var out []string
+	for _, p := range patterns {
+		if v, ok := c.values[p]; ok {
+			out = append(out, p, v)
+		}
 	}
-	return nil
+	return out
 }
 func (c *testConfig) Set(pairs []string) error {
 	c.mu.Lock()
