@@ -14,7 +14,8 @@
 //     subtests TestDiff/<group>/<scenario>.
 //
 // Invariants: every scenario starts on a fresh connection after FLUSHALL on
-// both targets, in RESP2 unless its first step is HELLO 3; nothing waits a
+// both targets (for a sessiond without FLUSHALL: FLUSHDB per database, or
+// KEYS and DEL, with a logged warning when nothing empties it), in RESP2 unless its first step is HELLO 3; nothing waits a
 // fixed time (expiry is awaited by polling with a deadline); every scenario
 // passes redis-vs-redis (DIFFTEST_SELF=1), so a failure against sessiond is
 // a difference in sessiond, not in the scenario.

@@ -94,3 +94,26 @@ func TestExpand(t *testing.T) {
 }
 
 func timeAt(ms int64) time.Time { return time.UnixMilli(ms) }
+
+// Scenario names are unique per group (they are subtest names), and no
+// scenario is empty. With -v it prints the inventory.
+func TestScenarioInventory(t *testing.T) {
+	total := 0
+	for _, g := range groups() {
+		seen := map[string]bool{}
+		steps := 0
+		for _, sc := range g.scenarios {
+			if seen[sc.name] {
+				t.Errorf("%s: duplicate scenario %q", g.name, sc.name)
+			}
+			seen[sc.name] = true
+			if len(sc.steps) == 0 {
+				t.Errorf("%s/%s: no steps", g.name, sc.name)
+			}
+			steps += len(sc.steps)
+		}
+		total += steps
+		t.Logf("%-10s %3d scenarios %4d steps", g.name, len(g.scenarios), steps)
+	}
+	t.Logf("total      %4d steps", total)
+}
