@@ -17,5 +17,5 @@
 // seen) instead of recursing: every other pattern element consumes exactly
 // one byte, so retrying only from the last star is enough.
 //
-// Imports: standard library only (nothing at all today).
+// Imports: the standard library only (today, nothing at all).
 package glob
