@@ -74,7 +74,7 @@ func TestDefaults(t *testing.T) {
 	if s := c.Shards(); s < 16 || s&(s-1) != 0 {
 		t.Errorf("Shards() = %d, want a power of two >= 16", s)
 	}
-	if !reflect.DeepEqual(c.Bind(), []string{"*", "-::*"}) {
+	if !reflect.DeepEqual(c.Bind(), []string{"127.0.0.1"}) {
 		t.Errorf("Bind() = %q", c.Bind())
 	}
 	mustGet(t, c, "save", "3600 1 300 100 60 10000")

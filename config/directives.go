@@ -113,7 +113,7 @@ var table = []*directive{
 	sizeD("auto-aof-rewrite-min-size", "67108864", 0, maxInt64, 0),
 	intD("auto-aof-rewrite-percentage", "100", 0, maxInt32, 0),
 	strD("bgsave_cpulist", "", immutable),
-	specialD("bind", "* -::*", immutable|used|multi, parseBind),
+	specialD("bind", "127.0.0.1", immutable|used|multi, parseBind),
 	strD("bind-source-addr", "", 0),
 	strD("bio_cpulist", "", immutable),
 	intD("busy-reply-threshold", "5000", 0, maxInt64, 0),

@@ -112,7 +112,7 @@ flag; multi-word values are quoted as one argument.
 
 Directives sessiond acts on (default in brackets):
   --port N                        TCP port [6379]
-  --bind "ADDR ..."               listen addresses [* -::*]
+  --bind "ADDR ..."               listen addresses [127.0.0.1]
   --requirepass PASS              password for AUTH [none]
   --protected-mode yes|no         without a password, serve only loopback [yes]
   --databases N                   number of databases [16]
