@@ -27,6 +27,7 @@ const (
 	errNoSuchClient  = "ERR No such client"
 	errTimeoutNeg    = "ERR timeout is negative"
 	errShutdownRefus = "ERR Errors trying to SHUTDOWN. Check logs."
+	errProtectedMode = "DENIED sessiond is running in protected mode: protected mode is enabled and no password is set for the default user, so only loopback connections are accepted. Set a password (requirepass), or disable protected mode with 'CONFIG SET protected-mode no' from a loopback connection or '--protected-mode no' at start-up."
 )
 
 func errWrongArgs(name string) string {

@@ -27,6 +27,8 @@ type Config interface {
 	ProtoMaxBulkLen() int64
 	QueryBufferLimit() int64
 	Hz() int
+	TCPKeepalive() time.Duration
+	ProtectedMode() bool
 	// Get returns name, value pairs of the directives matching any pattern.
 	Get(patterns ...string) []string
 	// Set applies name, value pairs all or nothing; an error's text is the
@@ -153,6 +155,16 @@ func (s *Server) Addr() net.Addr {
 func (s *Server) accept(conn net.Conn) {
 	if tc, ok := conn.(*net.TCPConn); ok {
 		tc.SetNoDelay(true)
+		if ka := s.cfg.TCPKeepalive(); ka > 0 {
+			tc.SetKeepAliveConfig(net.KeepAliveConfig{Enable: true, Idle: ka, Interval: ka / 3, Count: 3})
+		}
+	}
+	if s.cfg.ProtectedMode() && s.cfg.Requirepass() == "" && !isLoopback(conn.RemoteAddr()) {
+		s.stats.rejected.Add(1)
+		conn.SetWriteDeadline(time.Now().Add(time.Second))
+		conn.Write([]byte("-" + errProtectedMode + "\r\n"))
+		conn.Close()
+		return
 	}
 	s.mu.Lock()
 	if s.closed {
@@ -237,6 +249,16 @@ func (s *Server) clientCount() int {
 
 func (s *Server) requestShutdown() {
 	s.shutOnce.Do(func() { close(s.shutdown) })
+}
+
+func isLoopback(a net.Addr) bool {
+	switch a := a.(type) {
+	case *net.TCPAddr:
+		return a.IP.IsLoopback()
+	case *net.UnixAddr:
+		return true
+	}
+	return false
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

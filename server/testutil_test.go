@@ -37,9 +37,11 @@ func (c *testConfig) Timeout() time.Duration {
 	defer c.mu.Unlock()
 	return time.Duration(c.timeout) * time.Second
 }
-func (c *testConfig) ProtoMaxBulkLen() int64  { return c.maxBulk }
-func (c *testConfig) QueryBufferLimit() int64 { return c.queryBuf }
-func (c *testConfig) Hz() int                 { return 10 }
+func (c *testConfig) ProtoMaxBulkLen() int64      { return c.maxBulk }
+func (c *testConfig) QueryBufferLimit() int64     { return c.queryBuf }
+func (c *testConfig) Hz() int                     { return 10 }
+func (c *testConfig) TCPKeepalive() time.Duration { return 300 * time.Second }
+func (c *testConfig) ProtectedMode() bool         { return true }
 func (c *testConfig) Get(patterns ...string) []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
