@@ -232,3 +232,31 @@ func (s *Store) SortedKeys(dbi int, now int64) []string {
 	slices.Sort(keys)
 	return keys
 }
+
+// FlushEmit empties the databases dbis (in ascending order) and emits one
+// effect, args, in database db, with every shard of those databases locked,
+// so no write to them can fall between the flush and its effect in the log.
+func (s *Store) FlushEmit(db int, args [][]byte, dbis ...int) {
+	dbis = slices.Clone(dbis)
+	slices.Sort(dbis)
+	dbis = slices.Compact(dbis)
+	for _, dbi := range dbis {
+		for i := range s.dbs[dbi].shards {
+			s.dbs[dbi].shards[i].mu.Lock()
+		}
+	}
+	for _, dbi := range dbis {
+		for i := range s.dbs[dbi].shards {
+			sh := &s.dbs[dbi].shards[i]
+			sh.m = make(map[string]*Entry)
+			sh.timers.Reset()
+			sh.volatile = 0
+		}
+	}
+	s.emit(db, args...)
+	for _, dbi := range dbis {
+		for i := range s.dbs[dbi].shards {
+			s.dbs[dbi].shards[i].mu.Unlock()
+		}
+	}
+}
