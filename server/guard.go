@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"strconv"
+	"math"
 )
 
 // The guard is our own read loop in front of redcon's types. redcon v1.6.4's
@@ -17,7 +17,7 @@ import (
 // Limits bound what one connection may send.
 type Limits struct {
 	MaxBulk      int64 // proto-max-bulk-len
-	MaxMultibulk int64 // arguments per command (Redis: 1024*1024)
+	MaxMultibulk int64 // arguments per command (Redis 6: 1024*1024; 7.0 allows INT_MAX, we keep the tighter bound)
 	MaxInline    int   // inline line and header line length (Redis: 64 KiB)
 	MaxQueryBuf  int64 // client-query-buffer-limit: bytes buffered for one command
 }
@@ -49,14 +49,36 @@ var (
 
 const minRead = 16 << 10
 
+// Redis's limits for a client that has not authenticated yet (requirepass
+// set): a handful of arguments and small bulks, so an anonymous peer cannot
+// make us buffer much.
+const (
+	unauthMaxMultibulk = 10
+	unauthMaxBulk      = 16384
+)
+
+var (
+	errUnauthMultibulk = &protoError{"unauthenticated multibulk length"}
+	errUnauthBulk      = &protoError{"unauthenticated bulk length"}
+)
+
 // reader splits a connection's byte stream into commands. The args it
-// returns alias its buffer and stay valid until the next call to fill.
+// returns alias its buffer: the slice is reused by the next call to next and
+// the bytes stay valid until the next call to fill.
+//
+// Every decision depends only on the bytes, never on how they were split
+// into reads: the same stream yields the same commands and the same error
+// however it arrives (FuzzReader checks this).
 type reader struct {
 	src io.Reader
 	lim Limits
 	buf []byte
 	r   int // start of unparsed data
 	w   int // end of data
+
+	// unauthed applies Redis's limits for unauthenticated clients; the
+	// connection sets it before each call to next.
+	unauthed bool
 
 	// State of a multibulk command being parsed, so a command that arrives
 	// in many reads is never re-parsed from its start.
@@ -66,6 +88,16 @@ type reader struct {
 	bulkLen int64    // length of the bulk being read, -1 if at a header
 	spans   [][2]int // argument spans relative to r
 	args    [][]byte
+
+	// scanned is how many bytes of the line being read (inline line or
+	// header) are known to hold no terminator, so a line arriving a byte at
+	// a time is searched once, not once per read.
+	scanned int
+
+	// Work counters, for tests: bytes searched for a line terminator and
+	// bytes copied when compacting or growing the buffer. Both stay linear
+	// in the input however it is split.
+	examined, copied int64
 }
 
 func newReader(src io.Reader, lim Limits) *reader {
@@ -74,6 +106,20 @@ func newReader(src io.Reader, lim Limits) *reader {
 
 // buffered reports whether unparsed bytes are waiting.
 func (rd *reader) buffered() int { return rd.w - rd.r }
+
+// line finds the terminator of the line that starts data, searching only
+// bytes not searched before; -1 means not yet buffered.
+func (rd *reader) line(data []byte, term byte) int {
+	i := bytes.IndexByte(data[rd.scanned:], term)
+	if i < 0 {
+		rd.examined += int64(len(data) - rd.scanned)
+		rd.scanned = len(data)
+		return -1
+	}
+	rd.examined += int64(i + 1)
+	rd.scanned += i // finding it again costs one byte
+	return rd.scanned
+}
 
 // next parses one command from the buffered bytes. It returns nil args and a
 // nil error when more bytes are needed (call fill), and skips empty commands.
@@ -92,7 +138,7 @@ func (rd *reader) next() ([][]byte, error) {
 			}
 			// multibulk header
 			data := rd.buf[rd.r:rd.w]
-			nl := bytes.IndexByte(data, '\r')
+			nl := rd.line(data, '\r')
 			if nl < 0 {
 				if len(data) > rd.lim.MaxInline {
 					return nil, errBigMbulkCount
@@ -102,10 +148,19 @@ func (rd *reader) next() ([][]byte, error) {
 			if nl+1 >= len(data) {
 				return nil, nil // need the \n
 			}
-			n, ok := parseInt(data[1:nl])
-			if !ok || n > rd.lim.MaxMultibulk {
+			n, ok := parseInteger(data[1:nl])
+			// Redis's order: malformed or over INT_MAX, then the
+			// unauthenticated bound, then (ours) the configured bound.
+			if !ok || n > math.MaxInt32 {
 				return nil, errMultibulkLength
 			}
+			if n > unauthMaxMultibulk && rd.unauthed {
+				return nil, errUnauthMultibulk
+			}
+			if n > rd.lim.MaxMultibulk {
+				return nil, errMultibulkLength
+			}
+			rd.scanned = 0
 			if n <= 0 {
 				rd.r += nl + 2
 				continue
@@ -123,6 +178,9 @@ func (rd *reader) next() ([][]byte, error) {
 		}
 		rd.r += rd.pos
 		rd.inCmd = false
+		if isHTTP(rd.args[0]) {
+			return nil, errHTTP
+		}
 		return rd.args, nil
 	}
 	return nil, nil
@@ -134,13 +192,9 @@ func (rd *reader) bulks() (bool, error) {
 	for int64(len(rd.spans)) < rd.want {
 		data := rd.buf[rd.r+rd.pos : rd.w]
 		if rd.bulkLen < 0 {
-			if len(data) == 0 {
-				return false, nil
-			}
-			if data[0] != '$' {
-				return false, &protoError{"expected '$', got '" + string(data[0]) + "'"}
-			}
-			nl := bytes.IndexByte(data, '\r')
+			// Like Redis, wait for the whole header line before looking
+			// at its first byte.
+			nl := rd.line(data, '\r')
 			if nl < 0 {
 				if len(data) > rd.lim.MaxInline {
 					return false, errBigBulkCount
@@ -150,18 +204,27 @@ func (rd *reader) bulks() (bool, error) {
 			if nl+1 >= len(data) {
 				return false, nil
 			}
-			n, ok := parseInt(data[1:nl])
+			if data[0] != '$' {
+				return false, &protoError{"expected '$', got '" + string(data[0]) + "'"}
+			}
+			n, ok := parseInteger(data[1:nl])
 			if !ok || n < 0 || n > rd.lim.MaxBulk {
 				return false, errBulkLength
 			}
+			if n > unauthMaxBulk && rd.unauthed {
+				return false, errUnauthBulk
+			}
+			rd.scanned = 0
 			rd.bulkLen = n
 			rd.pos += nl + 2
 			data = data[nl+2:]
-		}
-		if int64(len(data)) < rd.bulkLen+2 {
-			if int64(rd.pos)+rd.bulkLen+2 > rd.lim.MaxQueryBuf {
+			// Decided on the announced size, not on what happens to be
+			// buffered, so the outcome does not depend on read sizes.
+			if int64(rd.pos)+n+2 > rd.lim.MaxQueryBuf {
 				return false, errQueryBuf
 			}
+		}
+		if int64(len(data)) < rd.bulkLen+2 {
 			return false, nil
 		}
 		rd.spans = append(rd.spans, [2]int{rd.pos, rd.pos + int(rd.bulkLen)})
@@ -175,13 +238,16 @@ func (rd *reader) bulks() (bool, error) {
 // is not complete yet.
 func (rd *reader) inline() (args [][]byte, ok bool, err error) {
 	data := rd.buf[rd.r:rd.w]
-	nl := bytes.IndexByte(data, '\n')
+	nl := rd.line(data, '\n')
 	if nl < 0 {
 		if len(data) > rd.lim.MaxInline {
 			return nil, false, errBigInline
 		}
 		return nil, false, nil
 	}
+	// Redis checks the length only while the newline is missing, so its
+	// verdict on a line just over the limit depends on read sizes; we
+	// check the line itself.
 	if nl > rd.lim.MaxInline {
 		return nil, false, errBigInline
 	}
@@ -190,15 +256,22 @@ func (rd *reader) inline() (args [][]byte, ok bool, err error) {
 		line = line[:len(line)-1]
 	}
 	rd.r += nl + 1
+	rd.scanned = 0
 	args, err = splitArgs(line, rd.args[:0])
 	if err != nil {
 		return nil, false, err
 	}
 	rd.args = args
-	if len(args) > 0 && (bytes.EqualFold(args[0], []byte("POST")) || bytes.EqualFold(args[0], []byte("Host:"))) {
+	if len(args) > 0 && isHTTP(args[0]) {
 		return nil, false, errHTTP
 	}
 	return args, true, nil
+}
+
+// isHTTP reports a command name Redis treats as a cross-protocol attack
+// (an HTTP request line or header sent to the Redis port).
+func isHTTP(name []byte) bool {
+	return bytes.EqualFold(name, []byte("POST")) || bytes.EqualFold(name, []byte("Host:"))
 }
 
 // fill reads more bytes from the connection, compacting or growing the
@@ -213,6 +286,7 @@ func (rd *reader) fill() error {
 	if rd.w == len(rd.buf) {
 		if rd.r > 0 {
 			rd.w = copy(rd.buf, rd.buf[rd.r:rd.w])
+			rd.copied += int64(rd.w)
 			rd.r = 0
 		} else {
 			size := 2 * len(rd.buf)
@@ -220,14 +294,16 @@ func (rd *reader) fill() error {
 				// grow straight to what the pending bulk needs, no further
 				size = max(size, min(rd.pos+int(rd.bulkLen)+2, 2*len(rd.buf)+(1<<20)))
 			}
-			if int64(size) > rd.lim.MaxQueryBuf+int64(rd.lim.MaxInline) {
-				size = int(rd.lim.MaxQueryBuf) + rd.lim.MaxInline
+			// A pending command needs at most MaxQueryBuf bytes plus one
+			// header line in progress.
+			if limit := rd.lim.MaxQueryBuf + int64(rd.lim.MaxInline) + 2; int64(size) > limit {
+				size = int(limit)
 			}
 			if size <= len(rd.buf) {
 				return errQueryBuf
 			}
 			nb := make([]byte, size)
-			copy(nb, rd.buf[:rd.w])
+			rd.copied += int64(copy(nb, rd.buf[:rd.w]))
 			rd.buf = nb
 		}
 	}
@@ -240,14 +316,6 @@ func (rd *reader) fill() error {
 		err = io.ErrNoProgress
 	}
 	return err
-}
-
-func parseInt(b []byte) (int64, bool) {
-	if len(b) == 0 || len(b) > 20 {
-		return 0, false
-	}
-	n, err := strconv.ParseInt(string(b), 10, 64)
-	return n, err == nil
 }
 
 // splitArgs splits an inline command line the way redis-cli and Redis do:
