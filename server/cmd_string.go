@@ -91,6 +91,15 @@ func ownValue(old *storage.Entry, val []byte) []byte {
 	return clone(val)
 }
 
+// lookup is tx.Get, or tx.Peek for a CLIENT NO-TOUCH connection, whose
+// commands leave the keys' access times alone.
+func (c *Client) lookup(tx *storage.Tx, db int, key []byte) *storage.Entry {
+	if c.noTouch.Load() {
+		return tx.Peek(db, key)
+	}
+	return tx.Get(db, key)
+}
+
 // countLookup counts a read lookup in keyspace_hits / keyspace_misses as
 // Redis does: a key of the wrong type is a hit.
 func (c *Client) countLookup(e *storage.Entry) {
@@ -104,7 +113,7 @@ func (c *Client) countLookup(e *storage.Entry) {
 func cmdGet(c *Client, args [][]byte) {
 	db := c.DB()
 	tx := c.srv.store.Begin(c.nowMs, db, args[1])
-	e := tx.Get(db, args[1])
+	e := c.lookup(&tx, db, args[1])
 	c.countLookup(e)
 	switch {
 	case e == nil:
@@ -246,7 +255,7 @@ func cmdSet(c *Client, args [][]byte) {
 	key := args[1]
 	tx := c.srv.store.Begin(c.nowMs, db, key)
 	defer tx.End()
-	old := tx.Get(db, key)
+	old := c.lookup(&tx, db, key)
 	if get {
 		c.countLookup(old)
 		if old != nil && old.Obj != nil {
@@ -298,7 +307,7 @@ func (c *Client) setWithExpire(args [][]byte, unit, cmd string) {
 	db := c.DB()
 	key := args[1]
 	tx := c.srv.store.Begin(c.nowMs, db, key)
-	old := tx.Get(db, key)
+	old := c.lookup(&tx, db, key)
 	tx.Put(db, key, ownValue(old, args[3]), nil, deadline)
 	if tx.Logging() {
 		c.emitSet(&tx, db, key, args[3], deadline)
@@ -311,7 +320,7 @@ func cmdSetnx(c *Client, args [][]byte) {
 	db := c.DB()
 	key := args[1]
 	tx := c.srv.store.Begin(c.nowMs, db, key)
-	if tx.Get(db, key) != nil {
+	if c.lookup(&tx, db, key) != nil {
 		tx.End()
 		c.w.Int(0)
 		return
@@ -334,7 +343,7 @@ func cmdGetex(c *Client, args [][]byte) {
 	key := args[1]
 	tx := c.srv.store.Begin(c.nowMs, db, key)
 	defer tx.End()
-	e := tx.Get(db, key)
+	e := c.lookup(&tx, db, key)
 	c.countLookup(e)
 	if e == nil {
 		c.w.Null()
@@ -375,7 +384,7 @@ func cmdGetdel(c *Client, args [][]byte) {
 	key := args[1]
 	tx := c.srv.store.Begin(c.nowMs, db, key)
 	defer tx.End()
-	e := tx.Get(db, key)
+	e := c.lookup(&tx, db, key)
 	c.countLookup(e)
 	if e == nil {
 		c.w.Null()
@@ -398,7 +407,7 @@ func cmdGetset(c *Client, args [][]byte) {
 	key := args[1]
 	tx := c.srv.store.Begin(c.nowMs, db, key)
 	defer tx.End()
-	old := tx.Get(db, key)
+	old := c.lookup(&tx, db, key)
 	c.countLookup(old)
 	if old != nil && old.Obj != nil {
 		c.w.Error(errWrongType)
@@ -418,7 +427,7 @@ func cmdMget(c *Client, args [][]byte) {
 	c.w.Array(len(keys))
 	var hits, misses int64
 	for _, k := range keys {
-		e := tx.Get(db, k)
+		e := c.lookup(&tx, db, k)
 		switch {
 		case e == nil:
 			misses++
@@ -464,14 +473,14 @@ func (c *Client) mset(args [][]byte, nx bool) {
 	defer tx.End()
 	if nx {
 		for _, k := range keys {
-			if tx.Get(db, k) != nil {
+			if c.lookup(&tx, db, k) != nil {
 				c.w.Int(0)
 				return
 			}
 		}
 	}
 	for i := 1; i < len(args); i += 2 {
-		old := tx.Get(db, args[i])
+		old := c.lookup(&tx, db, args[i])
 		tx.Put(db, args[i], ownValue(old, args[i+1]), nil, 0)
 	}
 	if tx.Logging() {
@@ -519,7 +528,7 @@ func (c *Client) incrBy(args [][]byte, delta int64, name string) {
 	key := args[1]
 	tx := c.srv.store.Begin(c.nowMs, db, key)
 	defer tx.End()
-	e := tx.Get(db, key)
+	e := c.lookup(&tx, db, key)
 	var v int64
 	if e != nil {
 		if e.Obj != nil {
@@ -561,7 +570,7 @@ func cmdIncrbyfloat(c *Client, args [][]byte) {
 	key := args[1]
 	tx := c.srv.store.Begin(c.nowMs, db, key)
 	defer tx.End()
-	e := tx.Get(db, key)
+	e := c.lookup(&tx, db, key)
 	value := new(big.Float).SetPrec(ldMantBits)
 	if e != nil {
 		if e.Obj != nil {
@@ -744,7 +753,7 @@ func cmdAppend(c *Client, args [][]byte) {
 	key := args[1]
 	tx := c.srv.store.Begin(c.nowMs, db, key)
 	defer tx.End()
-	e := tx.Get(db, key)
+	e := c.lookup(&tx, db, key)
 	var n int
 	if e == nil {
 		tx.Put(db, key, clone(args[2]), nil, 0)
@@ -780,7 +789,7 @@ func (c *Client) lengthOK(size, add int64) bool {
 func cmdStrlen(c *Client, args [][]byte) {
 	db := c.DB()
 	tx := c.srv.store.Begin(c.nowMs, db, args[1])
-	e := tx.Get(db, args[1])
+	e := c.lookup(&tx, db, args[1])
 	c.countLookup(e)
 	switch {
 	case e == nil:
@@ -807,7 +816,7 @@ func cmdGetrange(c *Client, args [][]byte) {
 	db := c.DB()
 	tx := c.srv.store.Begin(c.nowMs, db, args[1])
 	defer tx.End()
-	e := tx.Get(db, args[1])
+	e := c.lookup(&tx, db, args[1])
 	c.countLookup(e)
 	if e == nil {
 		c.w.BulkString("")
@@ -852,7 +861,7 @@ func cmdSetrange(c *Client, args [][]byte) {
 	key := args[1]
 	tx := c.srv.store.Begin(c.nowMs, db, key)
 	defer tx.End()
-	e := tx.Get(db, key)
+	e := c.lookup(&tx, db, key)
 	if e != nil && e.Obj != nil {
 		c.w.Error(errWrongType)
 		return

@@ -616,3 +616,27 @@ func TestStringHotPathAllocs(t *testing.T) {
 		}
 	}
 }
+
+// Reads from a CLIENT NO-TOUCH connection leave the access time alone.
+func TestStringNoTouch(t *testing.T) {
+	s, c, clk := strStart(t, nil)
+	idle := func() int64 {
+		tx := s.Store().Begin(clk.Now().UnixMilli(), 0, []byte("k"))
+		defer tx.End()
+		return tx.Peek(0, []byte("k")).IdleSeconds(clk.Now().UnixMilli())
+	}
+	mustReply(t, c.do("SET", "k", "v"), strOK)
+	clk.Advance(10 * time.Second)
+	mustReply(t, c.do("CLIENT", "NO-TOUCH", "ON"), strOK)
+	for _, args := range [][]string{{"GET", "k"}, {"MGET", "k"}, {"STRLEN", "k"}, {"GETRANGE", "k", "0", "0"}, {"GETEX", "k"}} {
+		c.do(args...)
+		if got := idle(); got != 10 {
+			t.Fatalf("%q touched the key: idle %d", args, got)
+		}
+	}
+	mustReply(t, c.do("CLIENT", "NO-TOUCH", "OFF"), strOK)
+	mustReply(t, c.do("GET", "k"), bulk("v"))
+	if got := idle(); got != 0 {
+		t.Fatalf("GET did not touch the key: idle %d", got)
+	}
+}
