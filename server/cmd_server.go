@@ -56,7 +56,7 @@ func serverCommands() []*Command {
 			Syntax: "[ASYNC | SYNC]"},
 		{Name: "time", Arity: 1, Flags: ls | FlagFast, Handler: cmdTime,
 			Group: "server", Since: "2.6.0", Summary: "Returns the server time.", Complexity: "O(1)"},
-		{Name: "lastsave", Arity: 1, Flags: ls | FlagFast, Handler: cmdLastSave, Categories: []string{"@dangerous"},
+		{Name: "lastsave", Arity: 1, Flags: ls | FlagFast, Handler: cmdLastSave, Categories: []string{"@admin", "@dangerous"},
 			Group: "server", Since: "1.0.0", Summary: "Returns the Unix timestamp of the last successful save to disk.", Complexity: "O(1)"},
 		{Name: "shutdown", Arity: -1, Flags: adm | FlagNoMulti | FlagAllowBusy, Handler: cmdShutdown,
 			Group: "server", Since: "1.0.0", Summary: "Synchronously saves the database(s) to disk and shuts down the server.", Complexity: "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)",
@@ -121,15 +121,23 @@ func cmdConfigSet(c *Client, args [][]byte) {
 	c.w.OK()
 }
 
-// configRewriter is implemented by configurations loaded from a file.
-type configRewriter interface {
-	ConfigFile() string
-	Rewrite() error
+// Optional Config methods: the path of the file the configuration was
+// loaded from ("" if none), and rewriting that file.
+type (
+	configFiler    interface{ ConfigFile() string }
+	configRewriter interface{ Rewrite() error }
+)
+
+func (s *Server) configFile() string {
+	if f, ok := s.cfg.(configFiler); ok {
+		return f.ConfigFile()
+	}
+	return ""
 }
 
 func cmdConfigRewrite(c *Client, args [][]byte) {
 	rw, ok := c.srv.cfg.(configRewriter)
-	if !ok || rw.ConfigFile() == "" {
+	if !ok || c.srv.configFile() == "" {
 		c.w.Error(errNoConfigFile)
 		return
 	}
@@ -505,11 +513,7 @@ func infoServer(c *Client, st *infoState, b *infoBuilder) {
 	b.int("configured_hz", hz)
 	exe, _ := os.Executable()
 	b.str("executable", exe)
-	file := ""
-	if rw, ok := s.cfg.(configRewriter); ok {
-		file = rw.ConfigFile()
-	}
-	b.str("config_file", file)
+	b.str("config_file", s.configFile())
 	b.int("io_threads_active", 0)
 }
 
