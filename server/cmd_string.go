@@ -612,11 +612,11 @@ func cmdIncrbyfloat(c *Client, args [][]byte) {
 // Long double (x87 extended precision) parameters: a 64-bit mantissa, finite
 // values below 2^16384, denormals down to 2^-16445.
 const (
-	ldMantBits   = 64
-	ldMaxExp     = 16384  // |x| < 2^ldMaxExp, else strtold overflows
-	ldMinExp     = -16445 // |x| < 2^(ldMinExp-1) rounds to zero
-	ldMaxChars   = 5 * 1024
-	maxExpDigits = 1 << 20 // exponents beyond this only overflow or underflow
+	ldMantBits = 64
+	ldMaxExp   = 16384  // |x| < 2^ldMaxExp, else strtold overflows
+	ldMinExp   = -16445 // |x| < 2^(ldMinExp-1) rounds to zero
+	ldMaxChars = 5 * 1024
+	expClamp   = 1 << 20 // a larger exponent can only overflow or underflow
 )
 
 // parseLongDouble parses b as Redis's string2ld does with glibc's strtold:
@@ -682,7 +682,7 @@ func parseLongDouble(b []byte) (*big.Float, bool) {
 			if b[i] < '0' || b[i] > '9' {
 				return nil, false
 			}
-			if exp < maxExpDigits {
+			if exp < expClamp {
 				exp = exp*10 + int64(b[i]-'0')
 			}
 		}
