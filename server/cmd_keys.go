@@ -130,15 +130,6 @@ func keyCommands() []*Command {
 	}
 }
 
-// lookupKey finds key as Redis's lookupKey does: a live entry or nil,
-// marking it accessed unless the client is in NO-TOUCH mode.
-func (c *Client) lookupKey(tx *storage.Tx, db int, key []byte) *storage.Entry {
-	if c.noTouch.Load() {
-		return tx.Peek(db, key)
-	}
-	return tx.Get(db, key)
-}
-
 // cmdDel is DEL and UNLINK (memory is reclaimed by the collector either
 // way); both are logged as DEL of the keys actually removed.
 func cmdDel(c *Client, args [][]byte) {
@@ -381,7 +372,7 @@ func (c *Client) rename(args [][]byte, nx bool) {
 	key, newkey := args[1], args[2]
 	tx := c.srv.store.BeginKeys(c.nowMs, db, args[1:3])
 	defer tx.End()
-	e := c.lookupKey(&tx, db, key)
+	e := c.lookup(&tx, db, key)
 	if e == nil {
 		c.w.Error(errNoSuchKey)
 		return
@@ -394,7 +385,7 @@ func (c *Client) rename(args [][]byte, nx bool) {
 		}
 		return
 	}
-	if c.lookupKey(&tx, db, newkey) != nil && nx {
+	if c.lookup(&tx, db, newkey) != nil && nx {
 		c.w.Int(0)
 		return
 	}
@@ -460,13 +451,13 @@ func cmdCopy(c *Client, args [][]byte) {
 	}
 	tx := c.srv.store.BeginMany(c.nowMs, storage.Ref{DB: src, Key: key}, storage.Ref{DB: dst, Key: newkey})
 	defer tx.End()
-	e := c.lookupKey(&tx, src, key)
+	e := c.lookup(&tx, src, key)
 	c.countLookup(e)
 	if e == nil {
 		c.w.Int(0)
 		return
 	}
-	if c.lookupKey(&tx, dst, newkey) != nil && !replace {
+	if c.lookup(&tx, dst, newkey) != nil && !replace {
 		c.w.Int(0)
 		return
 	}
@@ -504,8 +495,8 @@ func cmdMove(c *Client, args [][]byte) {
 	key := args[1]
 	tx := c.srv.store.BeginMany(c.nowMs, storage.Ref{DB: src, Key: key}, storage.Ref{DB: dst, Key: key})
 	defer tx.End()
-	e := c.lookupKey(&tx, src, key)
-	if e == nil || c.lookupKey(&tx, dst, key) != nil {
+	e := c.lookup(&tx, src, key)
+	if e == nil || c.lookup(&tx, dst, key) != nil {
 		c.w.Int(0)
 		return
 	}
@@ -600,7 +591,7 @@ func (c *Client) expire(args [][]byte, base int64, seconds bool, cmd string) {
 	key := args[1]
 	tx := c.srv.store.Begin(c.nowMs, db, key)
 	defer tx.End()
-	e := c.lookupKey(&tx, db, key)
+	e := c.lookup(&tx, db, key)
 	if e == nil {
 		c.w.Int(0)
 		return
@@ -669,7 +660,7 @@ func cmdPersist(c *Client, args [][]byte) {
 	key := args[1]
 	tx := c.srv.store.Begin(c.nowMs, db, key)
 	defer tx.End()
-	e := c.lookupKey(&tx, db, key)
+	e := c.lookup(&tx, db, key)
 	if e == nil || e.Deadline == 0 {
 		c.w.Int(0)
 		return

@@ -619,3 +619,26 @@ func TestKeysAtomicRename(t *testing.T) {
 	close(stop)
 	wg.Wait()
 }
+
+// In CLIENT NO-TOUCH mode the key commands leave access times alone,
+// except TOUCH, which always touches.
+func TestKeysNoTouch(t *testing.T) {
+	_, c, clk := keyStart(t)
+	keyRun(t, c, []keyStep{
+		ks(kOK, "SET", "a", "1"),
+		ks(kOK, "SET", "b", "1"),
+		ks(kOK, "CLIENT", "NO-TOUCH", "ON"),
+	})
+	clk.Advance(3 * time.Second)
+	keyRun(t, c, []keyStep{
+		ks(kOne, "EXPIRE", "a", "100"),
+		ks(kOne, "PERSIST", "a"),
+		ks(kOne, "COPY", "a", "c"),
+		ks(kInt(3), "OBJECT", "IDLETIME", "a"),
+		ks(kOne, "TOUCH", "b"),
+		ks(kZero, "OBJECT", "IDLETIME", "b"),
+		ks(kOK, "CLIENT", "NO-TOUCH", "OFF"),
+		ks(kOne, "EXPIRE", "a", "100"),
+		ks(kZero, "OBJECT", "IDLETIME", "a"),
+	})
+}
