@@ -391,7 +391,9 @@ func (c *Client) rename(args [][]byte, nx bool) {
 	}
 	str, obj, deadline := e.Str, e.Obj, e.Deadline
 	tx.Delete(db, key)
-	tx.Put(db, clone(newkey), str, obj, deadline)
+	ne := tx.Put(db, clone(newkey), str, obj, deadline)
+	ne.InheritAccess(e)
+	ne.Raw = e.Raw
 	if tx.Logging() {
 		tx.Emit(db, []byte("RENAME"), clone(key), clone(newkey))
 	}
@@ -473,7 +475,7 @@ func cmdCopy(c *Client, args [][]byte) {
 	} else {
 		str = clone(e.Str)
 	}
-	tx.Put(dst, clone(newkey), str, obj, e.Deadline)
+	tx.Put(dst, clone(newkey), str, obj, e.Deadline).Raw = e.Raw
 	if tx.Logging() {
 		tx.Emit(src, []byte("COPY"), clone(key), clone(newkey), []byte("DB"), []byte(itoa(int64(dst))), []byte("REPLACE"))
 	}
@@ -502,7 +504,9 @@ func cmdMove(c *Client, args [][]byte) {
 	}
 	str, obj, deadline := e.Str, e.Obj, e.Deadline
 	tx.Delete(src, key)
-	tx.Put(dst, clone(key), str, obj, deadline)
+	ne := tx.Put(dst, clone(key), str, obj, deadline)
+	ne.InheritAccess(e)
+	ne.Raw = e.Raw
 	if tx.Logging() {
 		tx.Emit(src, []byte("MOVE"), clone(key), []byte(itoa(int64(dst))))
 	}
@@ -720,6 +724,9 @@ func cmdObjectEncoding(c *Client, args [][]byte) {
 	case e == nil:
 	case e.Obj == nil:
 		enc, _ := stringEncoding(e.Str)
+		if e.Raw {
+			enc = "raw"
+		}
 		c.w.BulkString(enc)
 	default:
 		if en, ok := e.Obj.(encoder); ok {

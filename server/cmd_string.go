@@ -549,6 +549,7 @@ func (c *Client) incrBy(args [][]byte, delta int64, name string) {
 	v += delta
 	if e != nil {
 		e.Str = strconv.AppendInt(e.Str[:0], v, 10) // in place: the entry owns its buffer
+		e.Raw = false
 	} else {
 		tx.Put(db, key, strconv.AppendInt(make([]byte, 0, 20), v, 10), nil, 0)
 	}
@@ -599,7 +600,7 @@ func cmdIncrbyfloat(c *Client, args [][]byte) {
 	}
 	out := formatLongDouble(sum)
 	if e != nil {
-		e.Str = out
+		e.Str, e.Raw = out, false
 	} else {
 		tx.Put(db, key, out, nil, 0)
 	}
@@ -767,6 +768,7 @@ func cmdAppend(c *Client, args [][]byte) {
 			return
 		}
 		e.Str = append(e.Str, args[2]...)
+		e.Raw = true
 		n = len(e.Str)
 	}
 	if tx.Logging() {
@@ -883,7 +885,9 @@ func cmdSetrange(c *Client, args [][]byte) {
 		s := make([]byte, need)
 		copy(s[offset:], val)
 		e = tx.Put(db, key, s, nil, 0)
+		e.Raw = true
 	} else {
+		e.Raw = true
 		if need > len(e.Str) {
 			e.Str = append(e.Str, make([]byte, need-len(e.Str))...)
 		}

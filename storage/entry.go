@@ -49,7 +49,14 @@ type Entry struct {
 	Deadline int64
 	timer    int64  // When of the earliest timer pending for this entry, 0 if none
 	access   uint32 // unix seconds of the last access, for OBJECT IDLETIME and eviction
+	// Raw marks a string changed in place by APPEND or SETRANGE, which
+	// Redis reports as encoding "raw" whatever its length. Put clears it.
+	Raw bool
 }
+
+// InheritAccess gives e the access time of from (RENAME and MOVE keep a
+// key's idle time).
+func (e *Entry) InheritAccess(from *Entry) { e.access = from.access }
 
 // IdleSeconds returns how long the entry has not been accessed, in seconds.
 func (e *Entry) IdleSeconds(nowMs int64) int64 {

@@ -255,7 +255,7 @@ func (sh *shard) remove(e *Entry) {
 func (t *Tx) Put(dbi int, key []byte, str []byte, obj Object, deadline int64) *Entry {
 	sh := t.shard(dbi, key)
 	if old := sh.m[string(key)]; old != nil {
-		old.Str, old.Obj = str, obj
+		old.Str, old.Obj, old.Raw = str, obj, false
 		old.access = uint32(t.Now / 1000)
 		sh.setDeadline(old, deadline)
 		return old
