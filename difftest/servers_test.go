@@ -61,7 +61,8 @@ func startSessiond(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return startProcess(t, "sessiond", func(port int) *exec.Cmd {
-		return exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1")
+		return exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
+			"--save", "", "--appendonly", "no")
 	})
 }
 
