@@ -260,8 +260,8 @@ func scenarioSetGetTTL(e *gr) {
 	check(e, "TTL ex after SET without KEEPTTL", d, err, time.Duration(-1))
 
 	// SETEX and SET EXAT.
-	s, err = e.rdb.SetEx(e.ctx, "setex", "v", 30*time.Second).Result()
-	check(e, "SETEX setex 30", s, err, "OK")
+	s, err = e.rdb.Do(e.ctx, "SETEX", "setex", "30", "v").Text()
+	check(e, "SETEX setex 30 v", s, err, "OK")
 	d, err = e.rdb.TTL(e.ctx, "setex").Result()
 	checkBetween(e, "TTL setex", d, err, 29*time.Second, 30*time.Second)
 	at := time.Now().Add(time.Hour).Truncate(time.Second)
@@ -271,11 +271,12 @@ func scenarioSetGetTTL(e *gr) {
 	check(e, "EXPIRETIME exat", d, err, time.Duration(at.Unix())*time.Second)
 
 	// SET NX / XX.
-	s, err = e.rdb.SetArgs(e.ctx, "k", "other", redis.SetArgs{Mode: "NX"}).Result()
+	err = e.rdb.SetArgs(e.ctx, "k", "other", redis.SetArgs{Mode: "NX"}).Err()
 	checkNil(e, "SET k other NX on an existing key", err)
-	s, err = e.rdb.SetArgs(e.ctx, "newkey", "x", redis.SetArgs{Mode: "XX"}).Result()
+	err = e.rdb.SetArgs(e.ctx, "newkey", "x", redis.SetArgs{Mode: "XX"}).Err()
 	checkNil(e, "SET newkey x XX on a missing key", err)
-	_ = s
+	s, err = e.rdb.Get(e.ctx, "k").Result()
+	check(e, "GET k after a refused SET NX", s, err, "v")
 	n, err := e.rdb.Exists(e.ctx, "newkey").Result()
 	check(e, "EXISTS newkey after SET XX", n, err, int64(0))
 
