@@ -138,11 +138,14 @@ func (rd *reader) next() ([][]byte, error) {
 			}
 			// multibulk header
 			data := rd.buf[rd.r:rd.w]
+			// The line's own length decides, whether or not its CR has
+			// arrived (Redis checks only while it is missing, so its
+			// verdict depends on read sizes).
 			nl := rd.line(data, '\r')
+			if nl < 0 && len(data) > rd.lim.MaxInline || nl > rd.lim.MaxInline {
+				return nil, errBigMbulkCount
+			}
 			if nl < 0 {
-				if len(data) > rd.lim.MaxInline {
-					return nil, errBigMbulkCount
-				}
 				return nil, nil
 			}
 			if nl+1 >= len(data) {
@@ -195,10 +198,10 @@ func (rd *reader) bulks() (bool, error) {
 			// Like Redis, wait for the whole header line before looking
 			// at its first byte.
 			nl := rd.line(data, '\r')
+			if nl < 0 && len(data) > rd.lim.MaxInline || nl > rd.lim.MaxInline {
+				return false, errBigBulkCount
+			}
 			if nl < 0 {
-				if len(data) > rd.lim.MaxInline {
-					return false, errBigBulkCount
-				}
 				return false, nil
 			}
 			if nl+1 >= len(data) {
@@ -245,9 +248,7 @@ func (rd *reader) inline() (args [][]byte, ok bool, err error) {
 		}
 		return nil, false, nil
 	}
-	// Redis checks the length only while the newline is missing, so its
-	// verdict on a line just over the limit depends on read sizes; we
-	// check the line itself.
+	// As for headers, the line's own length decides.
 	if nl > rd.lim.MaxInline {
 		return nil, false, errBigInline
 	}
@@ -322,7 +323,15 @@ func (rd *reader) fill() error {
 // spaces separate arguments, "double quotes" take \n \r \t \b \a \\ \" and
 // \xHH escapes, 'single quotes' take only \'. A closing quote must be
 // followed by a space or the end of the line.
+//
+// Redis splits a C string, so a NUL byte ends the line: later bytes are
+// ignored, and a quote still open is unbalanced. (Redis itself never gets
+// that far: its newline search stops at the NUL, and the line ends as "too
+// big inline request" once 64 KiB arrive.)
 func splitArgs(line []byte, out [][]byte) ([][]byte, error) {
+	if nul := bytes.IndexByte(line, 0); nul >= 0 {
+		line = line[:nul]
+	}
 	i := 0
 	for {
 		for i < len(line) && isSpace(line[i]) {
@@ -384,7 +393,7 @@ func splitArgs(line []byte, out [][]byte) ([][]byte, error) {
 				}
 			default:
 				switch c {
-				case ' ', '\n', '\r', '\t', 0:
+				case ' ', '\n', '\r', '\t':
 					done = true
 				case '"':
 					inDQ = true

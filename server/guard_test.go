@@ -348,7 +348,11 @@ func TestSplitArgs(t *testing.T) {
 		{"\"a\"\v", []string{"a"}},
 		{"\"a\"\tb", []string{"a", "b"}},
 		{`SET "a b" 'c\'d'`, []string{"SET", "a b", "c'd"}},
-		{"\"\xff\x00\"", []string{"\xff\x00"}},
+		{"\"\xff\"", []string{"\xff"}},
+		{"a\x00\x00\x00b", []string{"a"}}, // a NUL ends the line, as for a C string
+		{"\x00a", []string{}},
+		{"\"a\x00\"", nil},
+		{`"\x00" b`, []string{"\x00", "b"}},
 	}
 	for _, tc := range cases {
 		got, err := splitArgs([]byte(tc.line), nil)
@@ -459,4 +463,23 @@ func startGuardRedis(t *testing.T) string {
 		return true
 	})
 	return addr
+}
+
+func TestReaderBuffered(t *testing.T) {
+	rd := newReader(strings.NewReader("PING\r\n*1\r\n$4\r\nPI"), DefaultLimits())
+	if rd.buffered() != 0 {
+		t.Fatalf("fresh reader has %d bytes buffered", rd.buffered())
+	}
+	if err := rd.fill(); err != nil {
+		t.Fatal(err)
+	}
+	if args, err := rd.next(); err != nil || len(args) != 1 {
+		t.Fatalf("%q %v", args, err)
+	}
+	if n := rd.buffered(); n != len("*1\r\n$4\r\nPI") {
+		t.Fatalf("%d bytes buffered after the first command, want the partial second", n)
+	}
+	if args, err := rd.next(); args != nil || err != nil {
+		t.Fatalf("partial command gave %q %v", args, err)
+	}
 }
