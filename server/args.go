@@ -1,11 +1,7 @@
 package server
 
 import (
-	"bytes"
-	"errors"
-	"math"
 	"strconv"
-	"strings"
 )
 
 // Argument parsing shared by handlers. Each parser writes the Redis error
@@ -51,36 +47,6 @@ func parseInteger(b []byte) (int64, bool) {
 	return n, err == nil
 }
 
-// floatArg parses a float the way Redis's string2ld/strtold does for
-// INCRBYFLOAT: no spaces, no NaN.
-func parseFloat(b []byte) (float64, bool) {
-	if len(b) == 0 || len(b) > 5000 {
-		return 0, false
-	}
-	if isSpace(b[0]) || isSpace(b[len(b)-1]) {
-		return 0, false
-	}
-	s := string(b)
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		var ne *strconv.NumError
-		if errors.As(err, &ne) && ne.Err == strconv.ErrRange {
-			// strtold saturates to ±inf, which callers reject as needed
-			return f, !math.IsNaN(f)
-		}
-		// accept what Go does not: "inf" variants are handled by ParseFloat;
-		// hex floats and leading '+' are accepted by strtold and Go alike.
-		return 0, false
-	}
-	if math.IsNaN(f) {
-		return 0, false
-	}
-	if strings.ContainsAny(s, "_") { // Go accepts digit separators, C does not
-		return 0, false
-	}
-	return f, true
-}
-
 // eq reports whether arg equals the lower-case option name, ignoring case.
 func eq(arg []byte, lower string) bool {
 	if len(arg) != len(lower) {
@@ -97,5 +63,3 @@ func eq(arg []byte, lower string) bool {
 	}
 	return true
 }
-
-func upper(b []byte) string { return string(bytes.ToUpper(b)) }

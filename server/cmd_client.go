@@ -13,11 +13,6 @@ import (
 // shared fields of Client (atomics, or c.mu); the client set is
 // snapshotted under srv.mu.
 
-const (
-	errClientIDPositive = "ERR client-id should be greater than 0"
-	errInvalidClientID  = "ERR Invalid client ID"
-)
-
 func errUnknownClientType(t string) string { return "ERR Unknown client type '" + t + "'" }
 func errNoSuchUser(u string) string        { return "ERR No such user '" + u + "'" }
 func errUnrecognizedOption(o string) string {

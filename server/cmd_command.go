@@ -10,12 +10,6 @@ import (
 // COMMAND and its subcommands: every reply is generated from the command
 // table, so it describes exactly what this server runs.
 
-const (
-	errGetkeysInvalidCmd = "ERR Invalid command specified"
-	errGetkeysArity      = "ERR Invalid number of arguments specified for command"
-	errGetkeysNoKeys     = "ERR The command has no key arguments"
-)
-
 var commandHelp = []string{
 	"COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
 	"(no subcommand)",

@@ -15,15 +15,6 @@ import (
 // are atomic; every mutation emits its effect with absolute times while the
 // Tx is open.
 
-// Error texts first used by the key commands (the lead merges them into
-// errors.go).
-const (
-	errIntRange      = "ERR value is out of range, value must between -2147483648 and 2147483647"
-	errSwapFirstDB   = "ERR invalid first DB index"
-	errSwapSecondDB  = "ERR invalid second DB index"
-	errCopyUnsupport = "ERR the value of the source key cannot be copied"
-)
-
 func errUnsupportedOption(opt []byte) string { return "ERR Unsupported option " + string(opt) }
 
 // cloner is implemented by collection values that COPY can duplicate: Clone

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"net"
@@ -13,12 +14,6 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
-)
-
-const (
-	errNoPersistence = "ERR sessiond keeps its data in memory only: persistence (SAVE, BGSAVE) is not supported"
-	errNoConfigFile  = "ERR The server is running without a config file"
-	errNoShutdown    = "ERR No shutdown in progress."
 )
 
 // serverCommands lists INFO, CONFIG, DBSIZE, FLUSH*, TIME, SHUTDOWN,
@@ -157,7 +152,7 @@ func cmdConfigResetstat(c *Client, args [][]byte) {
 	s.stats.keyspaceHits.Store(0)
 	s.stats.keyspaceMiss.Store(0)
 	s.store.Stats().ExpiredKeys.Store(0)
-	st := s.info()
+	st := s.info
 	st.mu.Lock()
 	st.rates = [opsSamples]float64{}
 	st.lastOps = 0
@@ -277,49 +272,18 @@ const (
 	opsInterval = 100 * time.Millisecond
 )
 
-// infoStates maps *Server to its *infoState. The entry is made at the
-// first INFO and removed when the sampler stops after Server.Close.
-var infoStates sync.Map
-
-// info returns s's INFO state, starting its ops sampler on first use. The
-// sampler is one of s.bg's goroutines, so Close waits for it.
-func (s *Server) info() *infoState {
-	if v, ok := infoStates.Load(s); ok {
-		return v.(*infoState)
-	}
-	st := &infoState{replID: randomHex(40), runID: randomHex(40)}
-	if v, loaded := infoStates.LoadOrStore(s, st); loaded {
-		return v.(*infoState)
-	}
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		infoStates.Delete(s)
-		return st
-	}
-	s.bg.Add(1)
-	s.mu.Unlock()
-	go func() {
-		defer s.bg.Done()
-		defer infoStates.Delete(s)
-		st.sampleLoop(s)
-	}()
-	return st
-}
-
-// sampleLoop records the command rate every opsInterval until s closes.
-func (st *infoState) sampleLoop(s *Server) {
+// sampleLoop records the command rate every opsInterval until ctx ends.
+func (st *infoState) sampleLoop(ctx context.Context, s *Server) {
 	t := time.NewTicker(opsInterval)
 	defer t.Stop()
-	for now := range t.C {
-		s.mu.Lock()
-		closed := s.closed
-		s.mu.Unlock()
-		if closed {
+	for {
+		select {
+		case <-ctx.Done():
 			return
+		case now := <-t.C:
+			st.sample(now, s.stats.commands.Load())
+			st.notePeak(heapBytes())
 		}
-		st.sample(now, s.stats.commands.Load())
-		st.notePeak(heapBytes())
 	}
 }
 
@@ -470,7 +434,7 @@ func cmdInfo(c *Client, args [][]byte) {
 			}
 		}
 	}
-	st := c.srv.info()
+	st := c.srv.info
 	var b infoBuilder
 	for _, s := range infoSections {
 		if !want[s] {

@@ -8,12 +8,6 @@ import (
 	"sessiond/storage"
 )
 
-// Error texts first used by the string commands (the lead merges them into
-// errors.go).
-const (
-	errDecrOverflow = "ERR decrement would overflow"
-)
-
 func stringCommands() []*Command {
 	const (
 		rangeComplexity = "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings."

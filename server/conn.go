@@ -23,6 +23,8 @@ type Client struct {
 	id     int64
 	authed bool
 	closed bool // close after the pending replies are flushed
+	// deadline: a read deadline is set (timeout > 0)
+	deadline bool
 
 	// Per command: the instant read once from the clock.
 	now     time.Time
@@ -59,6 +61,7 @@ func (c *Client) serve() {
 	}()
 	for {
 		for {
+			c.rd.unauthed = !c.authed
 			args, err := c.rd.next()
 			if err != nil {
 				c.protocolError(err)
@@ -84,6 +87,10 @@ func (c *Client) serve() {
 		}
 		if t := c.srv.idleTimeout(); t > 0 {
 			c.conn.SetReadDeadline(time.Now().Add(t))
+			c.deadline = true
+		} else if c.deadline {
+			c.conn.SetReadDeadline(time.Time{}) // CONFIG SET timeout 0
+			c.deadline = false
 		}
 		if err := c.rd.fill(); err != nil {
 			var ne net.Error
@@ -160,8 +167,9 @@ func (c *Client) execute(args [][]byte) {
 		return
 	}
 	c.lastCmd.Store(&cmd.Name)
-	s.stats.commands.Add(1)
 	cmd.Handler(c, args)
+	s.stats.commands.Add(1) // after the handler, as Redis counts
+
 }
 
 // unknownCommand builds Redis's reply: each argument quoted and cut so the

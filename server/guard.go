@@ -104,9 +104,6 @@ func newReader(src io.Reader, lim Limits) *reader {
 	return &reader{src: src, lim: lim, buf: make([]byte, minRead), bulkLen: -1}
 }
 
-// buffered reports whether unparsed bytes are waiting.
-func (rd *reader) buffered() int { return rd.w - rd.r }
-
 // line finds the terminator of the line that starts data, searching only
 // bytes not searched before; -1 means not yet buffered.
 func (rd *reader) line(data []byte, term byte) int {
@@ -274,6 +271,9 @@ func (rd *reader) inline() (args [][]byte, ok bool, err error) {
 func isHTTP(name []byte) bool {
 	return bytes.EqualFold(name, []byte("POST")) || bytes.EqualFold(name, []byte("Host:"))
 }
+
+// buffered returns the number of bytes read but not yet parsed.
+func (rd *reader) buffered() int { return rd.w - rd.r }
 
 // fill reads more bytes from the connection, compacting or growing the
 // buffer as needed; the args of the last command become invalid.

@@ -63,6 +63,7 @@ type Server struct {
 	shutOnce sync.Once
 
 	stats stats
+	info  *infoState
 }
 
 type stats struct {
@@ -95,6 +96,12 @@ func New(cfg Config, o Options) *Server {
 	registerCommands(s.table)
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
+	s.info = &infoState{replID: randomHex(40), runID: randomHex(40)}
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		s.info.sampleLoop(ctx, s)
+	}()
 	hz := max(cfg.Hz(), 1)
 	runner := &expiry.Runner{Clock: s.clock, Sweeper: s.store, Interval: time.Second / time.Duration(hz)}
 	s.bg.Add(1)
