@@ -151,6 +151,7 @@ func cmdExists(c *Client, args [][]byte) {
 	db := c.DB()
 	keys := args[1:]
 	tx := c.srv.store.BeginKeys(c.nowMs, db, keys)
+	defer tx.End() // also on panic: a handler never leaves a shard locked
 	n := 0
 	for _, k := range keys {
 		e := tx.Peek(db, k)
@@ -169,6 +170,7 @@ func cmdTouch(c *Client, args [][]byte) {
 	db := c.DB()
 	keys := args[1:]
 	tx := c.srv.store.BeginKeys(c.nowMs, db, keys)
+	defer tx.End() // also on panic: a handler never leaves a shard locked
 	n := 0
 	for _, k := range keys {
 		e := tx.Get(db, k)
@@ -184,6 +186,7 @@ func cmdTouch(c *Client, args [][]byte) {
 func cmdType(c *Client, args [][]byte) {
 	db := c.DB()
 	tx := c.srv.store.Begin(c.nowMs, db, args[1])
+	defer tx.End() // also on panic: a handler never leaves a shard locked
 	e := tx.Peek(db, args[1])
 	c.countLookup(e)
 	kind := storage.KindNone
@@ -214,6 +217,7 @@ func cmdKeys(c *Client, args [][]byte) {
 	pat := args[1]
 	if len(pat) > 0 && !hasGlobMeta(pat) {
 		tx := c.srv.store.Begin(c.nowMs, db, pat)
+		defer tx.End() // also on panic: a handler never leaves a shard locked
 		e := tx.Peek(db, pat)
 		tx.End()
 		if e == nil {
@@ -625,6 +629,7 @@ func cmdPexpiretime(c *Client, args [][]byte) { c.ttl(args, true, true) }
 func (c *Client) ttl(args [][]byte, ms, abs bool) {
 	db := c.DB()
 	tx := c.srv.store.Begin(c.nowMs, db, args[1])
+	defer tx.End() // also on panic: a handler never leaves a shard locked
 	e := tx.Peek(db, args[1])
 	c.countLookup(e)
 	var deadline int64 = -2

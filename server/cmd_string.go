@@ -107,6 +107,7 @@ func (c *Client) countLookup(e *storage.Entry) {
 func cmdGet(c *Client, args [][]byte) {
 	db := c.DB()
 	tx := c.srv.store.Begin(c.nowMs, db, args[1])
+	defer tx.End() // also on panic: a handler never leaves a shard locked
 	e := c.lookup(&tx, db, args[1])
 	c.countLookup(e)
 	switch {
@@ -301,6 +302,7 @@ func (c *Client) setWithExpire(args [][]byte, unit, cmd string) {
 	db := c.DB()
 	key := args[1]
 	tx := c.srv.store.Begin(c.nowMs, db, key)
+	defer tx.End() // also on panic: a handler never leaves a shard locked
 	old := c.lookup(&tx, db, key)
 	tx.Put(db, key, ownValue(old, args[3]), nil, deadline)
 	if tx.Logging() {
@@ -314,6 +316,7 @@ func cmdSetnx(c *Client, args [][]byte) {
 	db := c.DB()
 	key := args[1]
 	tx := c.srv.store.Begin(c.nowMs, db, key)
+	defer tx.End() // also on panic: a handler never leaves a shard locked
 	if c.lookup(&tx, db, key) != nil {
 		tx.End()
 		c.w.Int(0)
@@ -418,6 +421,7 @@ func cmdMget(c *Client, args [][]byte) {
 	db := c.DB()
 	keys := args[1:]
 	tx := c.srv.store.BeginKeys(c.nowMs, db, keys)
+	defer tx.End() // also on panic: a handler never leaves a shard locked
 	c.w.Array(len(keys))
 	var hits, misses int64
 	for _, k := range keys {
@@ -785,6 +789,7 @@ func (c *Client) lengthOK(size, add int64) bool {
 func cmdStrlen(c *Client, args [][]byte) {
 	db := c.DB()
 	tx := c.srv.store.Begin(c.nowMs, db, args[1])
+	defer tx.End() // also on panic: a handler never leaves a shard locked
 	e := c.lookup(&tx, db, args[1])
 	c.countLookup(e)
 	switch {

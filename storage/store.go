@@ -164,7 +164,8 @@ func (s *Store) lockIndexes(now int64, idx []int) Tx {
 	return t
 }
 
-// End unlocks the transaction's shards.
+// End unlocks the transaction's shards. It is idempotent, so handlers both
+// defer it (a panic never leaves a shard locked) and may call it early.
 func (t *Tx) End() {
 	if t.one != nil {
 		t.one.mu.Unlock()
