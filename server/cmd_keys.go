@@ -147,39 +147,29 @@ func cmdDel(c *Client, args [][]byte) {
 
 // cmdExists counts the keys that exist, a key named twice counting twice.
 // It does not mark them accessed.
-func cmdExists(c *Client, args [][]byte) {
-	db := c.DB()
-	keys := args[1:]
-	tx := c.srv.store.BeginKeys(c.nowMs, db, keys)
-	defer tx.End() // also on panic: a handler never leaves a shard locked
-	n := 0
-	for _, k := range keys {
-		e := tx.Peek(db, k)
-		c.countLookup(e)
-		if e != nil {
-			n++
-		}
-	}
-	tx.End()
-	c.w.Int(int64(n))
-}
+func cmdExists(c *Client, args [][]byte) { c.countKeys(args[1:], false) }
 
 // cmdTouch marks the keys accessed (even in NO-TOUCH mode) and counts those
 // that exist.
-func cmdTouch(c *Client, args [][]byte) {
+func cmdTouch(c *Client, args [][]byte) { c.countKeys(args[1:], true) }
+
+func (c *Client) countKeys(keys [][]byte, touch bool) {
 	db := c.DB()
-	keys := args[1:]
 	tx := c.srv.store.BeginKeys(c.nowMs, db, keys)
 	defer tx.End() // also on panic: a handler never leaves a shard locked
 	n := 0
 	for _, k := range keys {
-		e := tx.Get(db, k)
+		var e *storage.Entry
+		if touch {
+			e = tx.Get(db, k)
+		} else {
+			e = tx.Peek(db, k)
+		}
 		c.countLookup(e)
 		if e != nil {
 			n++
 		}
 	}
-	tx.End()
 	c.w.Int(int64(n))
 }
 

@@ -104,21 +104,31 @@ func (c *Client) countLookup(e *storage.Entry) {
 	}
 }
 
+// readString looks key up for a read of a string: it counts the lookup
+// and, when the key holds another type, replies WRONGTYPE and reports false.
+// A missing key is (nil, true).
+func (c *Client) readString(tx *storage.Tx, db int, key []byte) (*storage.Entry, bool) {
+	e := c.lookup(tx, db, key)
+	c.countLookup(e)
+	if e != nil && e.Obj != nil {
+		c.w.Error(errWrongType)
+		return nil, false
+	}
+	return e, true
+}
+
 func cmdGet(c *Client, args [][]byte) {
 	db := c.DB()
 	tx := c.srv.store.Begin(c.nowMs, db, args[1])
 	defer tx.End() // also on panic: a handler never leaves a shard locked
-	e := c.lookup(&tx, db, args[1])
-	c.countLookup(e)
+	e, ok := c.readString(&tx, db, args[1])
 	switch {
+	case !ok:
 	case e == nil:
 		c.w.Null()
-	case e.Obj != nil:
-		c.w.Error(errWrongType)
 	default:
 		c.w.Bulk(e.Str)
 	}
-	tx.End()
 }
 
 // Options of SET and GETEX, as bits, named after Redis's OBJ_* flags.
@@ -340,14 +350,12 @@ func cmdGetex(c *Client, args [][]byte) {
 	key := args[1]
 	tx := c.srv.store.Begin(c.nowMs, db, key)
 	defer tx.End()
-	e := c.lookup(&tx, db, key)
-	c.countLookup(e)
-	if e == nil {
-		c.w.Null()
+	e, ok := c.readString(&tx, db, key)
+	if !ok {
 		return
 	}
-	if e.Obj != nil {
-		c.w.Error(errWrongType)
+	if e == nil {
+		c.w.Null()
 		return
 	}
 	var deadline int64
@@ -381,14 +389,12 @@ func cmdGetdel(c *Client, args [][]byte) {
 	key := args[1]
 	tx := c.srv.store.Begin(c.nowMs, db, key)
 	defer tx.End()
-	e := c.lookup(&tx, db, key)
-	c.countLookup(e)
-	if e == nil {
-		c.w.Null()
+	e, ok := c.readString(&tx, db, key)
+	if !ok {
 		return
 	}
-	if e.Obj != nil {
-		c.w.Error(errWrongType)
+	if e == nil {
+		c.w.Null()
 		return
 	}
 	c.w.Bulk(e.Str)
@@ -790,17 +796,14 @@ func cmdStrlen(c *Client, args [][]byte) {
 	db := c.DB()
 	tx := c.srv.store.Begin(c.nowMs, db, args[1])
 	defer tx.End() // also on panic: a handler never leaves a shard locked
-	e := c.lookup(&tx, db, args[1])
-	c.countLookup(e)
+	e, ok := c.readString(&tx, db, args[1])
 	switch {
+	case !ok:
 	case e == nil:
 		c.w.Int(0)
-	case e.Obj != nil:
-		c.w.Error(errWrongType)
 	default:
 		c.w.Int(int64(len(e.Str)))
 	}
-	tx.End()
 }
 
 // cmdGetrange is GETRANGE and SUBSTR: inclusive offsets, negative ones
@@ -817,14 +820,12 @@ func cmdGetrange(c *Client, args [][]byte) {
 	db := c.DB()
 	tx := c.srv.store.Begin(c.nowMs, db, args[1])
 	defer tx.End()
-	e := c.lookup(&tx, db, args[1])
-	c.countLookup(e)
-	if e == nil {
-		c.w.BulkString("")
+	e, ok := c.readString(&tx, db, args[1])
+	if !ok {
 		return
 	}
-	if e.Obj != nil {
-		c.w.Error(errWrongType)
+	if e == nil {
+		c.w.BulkString("")
 		return
 	}
 	if start < 0 && end < 0 && start > end {
