@@ -1,6 +1,3 @@
-// Command sessiond is a session cache server that speaks the Redis protocol.
-//
-//	sessiond [config-file] [--port 6379] [--bind 127.0.0.1] [--directive value ...]
 package main
 
 import (
