@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -85,6 +86,11 @@ func (c *Client) serve() {
 		if len(c.w.b) > 0 && !c.flush() {
 			return
 		}
+		// Let the other connections run before reading again: by the time
+		// this one is scheduled back its client has usually sent the next
+		// request, so the read finds data instead of costing a system call
+		// that finds none, a park and a netpoller wake-up.
+		runtime.Gosched()
 		if t := c.srv.idleTimeout(); t > 0 {
 			c.conn.SetReadDeadline(time.Now().Add(t))
 			c.deadline = true
