@@ -378,14 +378,16 @@ func cmdClientKill(c *Client, args [][]byte) {
 	}
 }
 
-// kill disconnects cl: another client's connection is closed at once (its
-// goroutine then finds the read failing); this client closes after its
-// reply is flushed.
+// kill disconnects cl: another client leaves the client list at once, as
+// Redis frees it synchronously, and its connection is closed (its goroutine
+// then finds the read failing); this client closes after its reply is
+// flushed.
 func (c *Client) kill(cl *Client) {
 	if cl == c {
 		c.closed = true
 		return
 	}
+	c.srv.removeClient(cl)
 	cl.conn.Close()
 }
 
