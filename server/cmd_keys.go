@@ -156,7 +156,7 @@ func cmdTouch(c *Client, args [][]byte) { c.countKeys(args[1:], true) }
 func (c *Client) countKeys(keys [][]byte, touch bool) {
 	db := c.DB()
 	tx := c.srv.store.BeginKeys(c.nowMs, db, keys)
-	defer tx.End() // also on panic: a handler never leaves a shard locked
+	defer tx.End()
 	n := 0
 	for _, k := range keys {
 		var e *storage.Entry
@@ -176,14 +176,13 @@ func (c *Client) countKeys(keys [][]byte, touch bool) {
 func cmdType(c *Client, args [][]byte) {
 	db := c.DB()
 	tx := c.srv.store.Begin(c.nowMs, db, args[1])
-	defer tx.End() // also on panic: a handler never leaves a shard locked
+	defer tx.End()
 	e := tx.Peek(db, args[1])
 	c.countLookup(e)
 	kind := storage.KindNone
 	if e != nil {
 		kind = e.Kind()
 	}
-	tx.End()
 	c.w.Simple(kind.String())
 }
 
@@ -207,9 +206,8 @@ func cmdKeys(c *Client, args [][]byte) {
 	pat := args[1]
 	if len(pat) > 0 && !hasGlobMeta(pat) {
 		tx := c.srv.store.Begin(c.nowMs, db, pat)
-		defer tx.End() // also on panic: a handler never leaves a shard locked
+		defer tx.End()
 		e := tx.Peek(db, pat)
-		tx.End()
 		if e == nil {
 			c.w.Array(0)
 			return
@@ -619,14 +617,13 @@ func cmdPexpiretime(c *Client, args [][]byte) { c.ttl(args, true, true) }
 func (c *Client) ttl(args [][]byte, ms, abs bool) {
 	db := c.DB()
 	tx := c.srv.store.Begin(c.nowMs, db, args[1])
-	defer tx.End() // also on panic: a handler never leaves a shard locked
+	defer tx.End()
 	e := tx.Peek(db, args[1])
 	c.countLookup(e)
 	var deadline int64 = -2
 	if e != nil {
 		deadline = e.Deadline
 	}
-	tx.End()
 	switch {
 	case deadline == -2:
 		c.w.Int(-2)

@@ -32,22 +32,6 @@ type keyOpaque struct{}
 
 func (keyOpaque) Kind() storage.Kind { return storage.KindSet }
 
-type keyStep struct {
-	args []string
-	want string
-}
-
-func ks(want string, args ...string) keyStep { return keyStep{args: args, want: want} }
-
-func keyRun(t *testing.T, c *rawConn, steps []keyStep) {
-	t.Helper()
-	for _, s := range steps {
-		if got := c.do(s.args...); got != s.want {
-			t.Fatalf("%q: reply %q, want %q", s.args, got, s.want)
-		}
-	}
-}
-
 // keyStart starts a server on a fake clock at 1700000000 s.
 func keyStart(t *testing.T) (*Server, *rawConn, *clock.Fake) {
 	t.Helper()
@@ -94,126 +78,126 @@ func kArr(items ...string) string {
 func TestKeysBasic(t *testing.T) {
 	s, c, _ := keyStart(t)
 	keyPut(s, 0, "h", &keyHash{fields: map[string]string{"f": "v"}})
-	keyRun(t, c, []keyStep{
-		ks(kErr("ERR wrong number of arguments for 'del' command"), "DEL"),
-		ks(kOK, "SET", "a", "1"),
-		ks(kOK, "SET", "b", "2"),
-		ks(kInt(2), "EXISTS", "a", "a", "nokey"),
-		ks(kInt(1), "DEL", "a", "a", "nokey"),
-		ks(kZero, "EXISTS", "a"),
-		ks(kInt(1), "UNLINK", "b", "nokey"),
-		ks(kZero, "DEL", "nokey"),
-		ks(kOK, "SET", "s", "x"),
-		ks(kInt(2), "TOUCH", "s", "h", "nokey"),
-		ks("+string\r\n", "TYPE", "s"),
-		ks("+hash\r\n", "TYPE", "h"),
-		ks("+none\r\n", "TYPE", "nokey"),
-		ks(kArr(kBulk("s")), "KEYS", "s"),
-		ks(kArr(), "KEYS", "nokey"),
-		ks(kArr(kBulk("h")), "KEYS", "[gh]"),
-		ks(kArr(), "KEYS", ""),
+	runSteps(t, c, []replyStep{
+		step(kErr("ERR wrong number of arguments for 'del' command"), "DEL"),
+		step(kOK, "SET", "a", "1"),
+		step(kOK, "SET", "b", "2"),
+		step(kInt(2), "EXISTS", "a", "a", "nokey"),
+		step(kInt(1), "DEL", "a", "a", "nokey"),
+		step(kZero, "EXISTS", "a"),
+		step(kInt(1), "UNLINK", "b", "nokey"),
+		step(kZero, "DEL", "nokey"),
+		step(kOK, "SET", "s", "x"),
+		step(kInt(2), "TOUCH", "s", "h", "nokey"),
+		step("+string\r\n", "TYPE", "s"),
+		step("+hash\r\n", "TYPE", "h"),
+		step("+none\r\n", "TYPE", "nokey"),
+		step(kArr(kBulk("s")), "KEYS", "s"),
+		step(kArr(), "KEYS", "nokey"),
+		step(kArr(kBulk("h")), "KEYS", "[gh]"),
+		step(kArr(), "KEYS", ""),
 	})
 	got := c.do("KEYS", "*")
 	if got != kArr(kBulk("s"), kBulk("h")) && got != kArr(kBulk("h"), kBulk("s")) {
 		t.Fatalf("KEYS *: %q", got)
 	}
-	keyRun(t, c, []keyStep{
-		ks(kOK, "FLUSHALL"),
-		ks(kNil, "RANDOMKEY"),
-		ks(kArr("$1\r\n0\r\n", kArr()), "SCAN", "0"),
-		ks(kOK, "SET", "only", "1"),
-		ks(kBulk("only"), "RANDOMKEY"),
+	runSteps(t, c, []replyStep{
+		step(kOK, "FLUSHALL"),
+		step(kNil, "RANDOMKEY"),
+		step(kArr("$1\r\n0\r\n", kArr()), "SCAN", "0"),
+		step(kOK, "SET", "only", "1"),
+		step(kBulk("only"), "RANDOMKEY"),
 	})
 }
 
 func TestKeysExpiredAreInvisible(t *testing.T) {
 	_, c, clk := keyStart(t)
-	keyRun(t, c, []keyStep{
-		ks(kOK, "SET", "k", "v", "PX", "100"),
-		ks(kOK, "SET", "p", "v"),
+	runSteps(t, c, []replyStep{
+		step(kOK, "SET", "k", "v", "PX", "100"),
+		step(kOK, "SET", "p", "v"),
 	})
 	clk.Advance(100 * time.Millisecond)
-	keyRun(t, c, []keyStep{
-		ks(kZero, "EXISTS", "k"),
-		ks(kArr(kBulk("p")), "KEYS", "*"),
-		ks(kArr(), "KEYS", "k"),
-		ks(kArr("$1\r\n0\r\n", kArr(kBulk("p"))), "SCAN", "0", "COUNT", "100"),
-		ks(kBulk("p"), "RANDOMKEY"),
-		ks(kErr("ERR no such key"), "RENAME", "k", "x"),
-		ks(kZero, "EXPIRE", "k", "100"),
-		ks(kInt(-2), "TTL", "k"),
-		ks(kNil, "OBJECT", "ENCODING", "k"),
+	runSteps(t, c, []replyStep{
+		step(kZero, "EXISTS", "k"),
+		step(kArr(kBulk("p")), "KEYS", "*"),
+		step(kArr(), "KEYS", "k"),
+		step(kArr("$1\r\n0\r\n", kArr(kBulk("p"))), "SCAN", "0", "COUNT", "100"),
+		step(kBulk("p"), "RANDOMKEY"),
+		step(kErr("ERR no such key"), "RENAME", "k", "x"),
+		step(kZero, "EXPIRE", "k", "100"),
+		step(kInt(-2), "TTL", "k"),
+		step(kNil, "OBJECT", "ENCODING", "k"),
 	})
 }
 
 func TestKeysRename(t *testing.T) {
 	s, c, clk := keyStart(t)
 	now := clk.Now().UnixMilli()
-	keyRun(t, c, []keyStep{
-		ks(kErr("ERR no such key"), "RENAME", "nokey", "x"),
-		ks(kErr("ERR no such key"), "RENAME", "nokey", "nokey"),
-		ks(kErr("ERR no such key"), "RENAMENX", "nokey", "nokey"),
-		ks(kOK, "SET", "a", "1", "PX", "5000"),
-		ks(kOK, "RENAME", "a", "a"),
-		ks(kZero, "RENAMENX", "a", "a"),
-		ks(kOK, "RENAME", "a", "b"),
-		ks(kZero, "EXISTS", "a"),
-		ks(kInt(5000), "PTTL", "b"),
-		ks(kOK, "SET", "c", "3"),
-		ks(kZero, "RENAMENX", "b", "c"),
-		ks(kOK, "RENAME", "b", "c"), // replaces c, keeps b's deadline
-		ks(kBulk("1"), "GET", "c"),
-		ks(kInt(5000), "PTTL", "c"),
-		ks(kInt(1), "RENAMENX", "c", "d"),
-		ks(kBulk("1"), "GET", "d"),
-		ks(kOK, "SET", "e", "x"),
-		ks(kOK, "RENAME", "e", "d"), // a key without TTL replaces one with TTL
-		ks(kInt(-1), "TTL", "d"),
+	runSteps(t, c, []replyStep{
+		step(kErr("ERR no such key"), "RENAME", "nokey", "x"),
+		step(kErr("ERR no such key"), "RENAME", "nokey", "nokey"),
+		step(kErr("ERR no such key"), "RENAMENX", "nokey", "nokey"),
+		step(kOK, "SET", "a", "1", "PX", "5000"),
+		step(kOK, "RENAME", "a", "a"),
+		step(kZero, "RENAMENX", "a", "a"),
+		step(kOK, "RENAME", "a", "b"),
+		step(kZero, "EXISTS", "a"),
+		step(kInt(5000), "PTTL", "b"),
+		step(kOK, "SET", "c", "3"),
+		step(kZero, "RENAMENX", "b", "c"),
+		step(kOK, "RENAME", "b", "c"), // replaces c, keeps b's deadline
+		step(kBulk("1"), "GET", "c"),
+		step(kInt(5000), "PTTL", "c"),
+		step(kInt(1), "RENAMENX", "c", "d"),
+		step(kBulk("1"), "GET", "d"),
+		step(kOK, "SET", "e", "x"),
+		step(kOK, "RENAME", "e", "d"), // a key without TTL replaces one with TTL
+		step(kInt(-1), "TTL", "d"),
 	})
 	if e := keyEntry(s, clk, 0, "d"); e == nil || e.Deadline != 0 {
 		t.Fatalf("d: %+v", e)
 	}
-	keyRun(t, c, []keyStep{ks(kInt(1), "EXPIRE", "d", "10")})
+	runSteps(t, c, []replyStep{step(kInt(1), "EXPIRE", "d", "10")})
 	if e := keyEntry(s, clk, 0, "d"); e == nil || e.Deadline != now+10000 {
 		t.Fatalf("d deadline: %+v", e)
 	}
 	// the renamed key expires at its deadline
-	keyRun(t, c, []keyStep{ks(kOK, "SET", "t", "v", "PX", "50"), ks(kOK, "RENAME", "t", "u")})
+	runSteps(t, c, []replyStep{step(kOK, "SET", "t", "v", "PX", "50"), step(kOK, "RENAME", "t", "u")})
 	clk.Advance(50 * time.Millisecond)
-	keyRun(t, c, []keyStep{ks(kZero, "EXISTS", "u", "t")})
+	runSteps(t, c, []replyStep{step(kZero, "EXISTS", "u", "t")})
 }
 
 func TestKeysCopyMove(t *testing.T) {
 	s, c, clk := keyStart(t)
 	keyPut(s, 0, "h", &keyHash{fields: map[string]string{"f": "v"}})
 	keyPut(s, 0, "o", keyOpaque{})
-	keyRun(t, c, []keyStep{
-		ks(kOK, "SET", "a", "1", "PX", "7000"),
-		ks(kErr("ERR syntax error"), "COPY", "a", "b", "DB"),
-		ks(kErr("ERR value is not an integer or out of range"), "COPY", "a", "b", "DB", "x"),
-		ks(kErr("ERR DB index is out of range"), "COPY", "a", "b", "DB", "16"),
-		ks(kErr("ERR DB index is out of range"), "COPY", "a", "b", "DB", "-1"),
-		ks(kErr("ERR value is out of range, value must between -2147483648 and 2147483647"), "COPY", "a", "b", "DB", "4294967296"),
-		ks(kErr("ERR source and destination objects are the same"), "COPY", "a", "a"),
-		ks(kErr("ERR source and destination objects are the same"), "COPY", "a", "a", "DB", "0"),
-		ks(kErr("ERR source and destination objects are the same"), "COPY", "nokey", "nokey"),
-		ks(kErr("ERR syntax error"), "COPY", "a", "b", "REPLACE", "foo"),
-		ks(kZero, "COPY", "nokey", "b"),
-		ks(kInt(1), "COPY", "a", "a", "db", "1"),
-		ks(kInt(1), "COPY", "a", "b"),
-		ks(kZero, "COPY", "a", "b"),
-		ks(kOK, "SET", "b", "other"),
-		ks(kInt(1), "COPY", "a", "b", "REPLACE"),
-		ks(kBulk("1"), "GET", "b"),
-		ks(kInt(7000), "PTTL", "b"),
+	runSteps(t, c, []replyStep{
+		step(kOK, "SET", "a", "1", "PX", "7000"),
+		step(kErr("ERR syntax error"), "COPY", "a", "b", "DB"),
+		step(kErr("ERR value is not an integer or out of range"), "COPY", "a", "b", "DB", "x"),
+		step(kErr("ERR DB index is out of range"), "COPY", "a", "b", "DB", "16"),
+		step(kErr("ERR DB index is out of range"), "COPY", "a", "b", "DB", "-1"),
+		step(kErr("ERR value is out of range, value must between -2147483648 and 2147483647"), "COPY", "a", "b", "DB", "4294967296"),
+		step(kErr("ERR source and destination objects are the same"), "COPY", "a", "a"),
+		step(kErr("ERR source and destination objects are the same"), "COPY", "a", "a", "DB", "0"),
+		step(kErr("ERR source and destination objects are the same"), "COPY", "nokey", "nokey"),
+		step(kErr("ERR syntax error"), "COPY", "a", "b", "REPLACE", "foo"),
+		step(kZero, "COPY", "nokey", "b"),
+		step(kInt(1), "COPY", "a", "a", "db", "1"),
+		step(kInt(1), "COPY", "a", "b"),
+		step(kZero, "COPY", "a", "b"),
+		step(kOK, "SET", "b", "other"),
+		step(kInt(1), "COPY", "a", "b", "REPLACE"),
+		step(kBulk("1"), "GET", "b"),
+		step(kInt(7000), "PTTL", "b"),
 	})
 	// values are independent copies
-	keyRun(t, c, []keyStep{
-		ks(":2\r\n", "APPEND", "b", "2"),
-		ks(kBulk("1"), "GET", "a"),
-		ks(kInt(1), "COPY", "h", "h2"),
-		ks("+hash\r\n", "TYPE", "h2"),
-		ks(kErr(errCopyUnsupport), "COPY", "o", "o2"),
+	runSteps(t, c, []replyStep{
+		step(":2\r\n", "APPEND", "b", "2"),
+		step(kBulk("1"), "GET", "a"),
+		step(kInt(1), "COPY", "h", "h2"),
+		step("+hash\r\n", "TYPE", "h2"),
+		step(kErr(errCopyUnsupport), "COPY", "o", "o2"),
 	})
 	h := keyEntry(s, clk, 0, "h").Obj.(*keyHash)
 	h2 := keyEntry(s, clk, 0, "h2").Obj.(*keyHash)
@@ -224,103 +208,103 @@ func TestKeysCopyMove(t *testing.T) {
 		t.Fatalf("copy in db 1: %+v", e)
 	}
 
-	keyRun(t, c, []keyStep{
-		ks(kErr("ERR value is not an integer or out of range"), "MOVE", "a", "abc"),
-		ks(kErr("ERR DB index is out of range"), "MOVE", "a", "16"),
-		ks(kErr("ERR DB index is out of range"), "MOVE", "a", "-1"),
-		ks(kErr("ERR source and destination objects are the same"), "MOVE", "a", "0"),
-		ks(kErr("ERR source and destination objects are the same"), "MOVE", "nokey", "0"),
-		ks(kErr("ERR value is out of range, value must between -2147483648 and 2147483647"), "MOVE", "a", "4294967296"),
-		ks(kZero, "MOVE", "nokey", "1"),
-		ks(kZero, "MOVE", "a", "1"), // exists in db 1 already
-		ks(kInt(1), "MOVE", "b", "2"),
-		ks(kZero, "EXISTS", "b"),
-		ks(kOK, "SELECT", "2"),
-		ks(kBulk("12"), "GET", "b"),
-		ks(kInt(7000), "PTTL", "b"),
+	runSteps(t, c, []replyStep{
+		step(kErr("ERR value is not an integer or out of range"), "MOVE", "a", "abc"),
+		step(kErr("ERR DB index is out of range"), "MOVE", "a", "16"),
+		step(kErr("ERR DB index is out of range"), "MOVE", "a", "-1"),
+		step(kErr("ERR source and destination objects are the same"), "MOVE", "a", "0"),
+		step(kErr("ERR source and destination objects are the same"), "MOVE", "nokey", "0"),
+		step(kErr("ERR value is out of range, value must between -2147483648 and 2147483647"), "MOVE", "a", "4294967296"),
+		step(kZero, "MOVE", "nokey", "1"),
+		step(kZero, "MOVE", "a", "1"), // exists in db 1 already
+		step(kInt(1), "MOVE", "b", "2"),
+		step(kZero, "EXISTS", "b"),
+		step(kOK, "SELECT", "2"),
+		step(kBulk("12"), "GET", "b"),
+		step(kInt(7000), "PTTL", "b"),
 	})
 }
 
 func TestKeysSwapdb(t *testing.T) {
 	_, c, _ := keyStart(t)
-	keyRun(t, c, []keyStep{
-		ks(kErr("ERR invalid first DB index"), "SWAPDB", "a", "1"),
-		ks(kErr("ERR invalid second DB index"), "SWAPDB", "1", "a"),
-		ks(kErr("ERR invalid second DB index"), "SWAPDB", "16", "a"),
-		ks(kErr("ERR invalid first DB index"), "SWAPDB", "4294967296", "0"),
-		ks(kErr("ERR DB index is out of range"), "SWAPDB", "1", "16"),
-		ks(kErr("ERR DB index is out of range"), "SWAPDB", "-1", "0"),
-		ks(kOK, "SWAPDB", "0", "0"),
-		ks(kOK, "SET", "a", "1"),
-		ks(kOK, "SWAPDB", "0", "3"),
-		ks(kZero, "EXISTS", "a"),
-		ks(kOK, "SELECT", "3"),
-		ks(kBulk("1"), "GET", "a"),
+	runSteps(t, c, []replyStep{
+		step(kErr("ERR invalid first DB index"), "SWAPDB", "a", "1"),
+		step(kErr("ERR invalid second DB index"), "SWAPDB", "1", "a"),
+		step(kErr("ERR invalid second DB index"), "SWAPDB", "16", "a"),
+		step(kErr("ERR invalid first DB index"), "SWAPDB", "4294967296", "0"),
+		step(kErr("ERR DB index is out of range"), "SWAPDB", "1", "16"),
+		step(kErr("ERR DB index is out of range"), "SWAPDB", "-1", "0"),
+		step(kOK, "SWAPDB", "0", "0"),
+		step(kOK, "SET", "a", "1"),
+		step(kOK, "SWAPDB", "0", "3"),
+		step(kZero, "EXISTS", "a"),
+		step(kOK, "SELECT", "3"),
+		step(kBulk("1"), "GET", "a"),
 	})
 }
 
 func TestKeysExpire(t *testing.T) {
 	s, c, clk := keyStart(t)
 	now := clk.Now().UnixMilli()
-	keyRun(t, c, []keyStep{
-		ks(kOK, "SET", "a", "1"),
-		ks(kInt(-1), "TTL", "a"),
-		ks(kInt(-1), "EXPIRETIME", "a"),
-		ks(kInt(-2), "TTL", "nokey"),
-		ks(kInt(-2), "PTTL", "nokey"),
-		ks(kInt(-2), "EXPIRETIME", "nokey"),
-		ks(kInt(-2), "PEXPIRETIME", "nokey"),
-		ks(kInt(1), "EXPIRE", "a", "100", "nx"),
-		ks(kZero, "EXPIRE", "a", "50", "NX"),
-		ks(kZero, "EXPIRE", "a", "50", "gt"),
-		ks(kInt(1), "EXPIRE", "a", "200", "gt"),
-		ks(kInt(200), "TTL", "a"),
-		ks(kZero, "EXPIRE", "a", "300", "lt"),
-		ks(kInt(1), "EXPIRE", "a", "10", "lt"),
-		ks(kInt(1), "PERSIST", "a"),
-		ks(kZero, "PERSIST", "a"),
-		ks(kZero, "PERSIST", "nokey"),
-		ks(kZero, "EXPIRE", "a", "10", "gt"), // no TTL is infinite: never greater
-		ks(kInt(1), "EXPIRE", "a", "10", "lt"),
-		ks(kInt(1), "EXPIRE", "a", "20", "xx", "gt"),
-		ks(kInt(1), "PERSIST", "a"),
-		ks(kZero, "EXPIRE", "a", "10", "xx"),
-		ks(kErr("ERR NX and XX, GT or LT options at the same time are not compatible"), "EXPIRE", "a", "10", "nx", "xx"),
-		ks(kErr("ERR NX and XX, GT or LT options at the same time are not compatible"), "EXPIRE", "a", "10", "nx", "gt"),
-		ks(kErr("ERR GT and LT options at the same time are not compatible"), "EXPIRE", "a", "10", "gt", "lt"),
-		ks(kErr("ERR Unsupported option foo"), "EXPIRE", "a", "10", "foo"),
-		ks(kErr("ERR Unsupported option foo"), "EXPIRE", "a", "abc", "foo"),
-		ks(kErr("ERR Unsupported option foo"), "EXPIRE", "nokey", "10", "foo"),
-		ks(kErr("ERR value is not an integer or out of range"), "EXPIRE", "a", "abc"),
-		ks(kErr("ERR value is not an integer or out of range"), "EXPIRE", "nokey", "abc"),
-		ks(kErr("ERR invalid expire time in 'expire' command"), "EXPIRE", "a", "9223372036854775807"),
-		ks(kErr("ERR invalid expire time in 'expire' command"), "EXPIRE", "a", "9223372036854775"),
-		ks(kErr("ERR invalid expire time in 'expire' command"), "EXPIRE", "a", "-9223372036854776"),
-		ks(kErr("ERR invalid expire time in 'pexpire' command"), "PEXPIRE", "a", "9223372036854775807"),
-		ks(kErr("ERR invalid expire time in 'expireat' command"), "EXPIREAT", "a", "9223372036854775807"),
-		ks(kInt(1), "EXPIRE", "a", "10", "nx", "nx"),
-		ks(kInt(1), "PEXPIREAT", "a", "9223372036854775807"),
-		ks(kInt(9223372036854775807-now), "PTTL", "a"),
-		ks(kInt(9223372036854775807), "PEXPIRETIME", "a"),
-		ks(kInt(9223372036854776), "EXPIRETIME", "a"),
-		ks(kInt(1), "PEXPIREAT", "a", strconv.FormatInt(now+1500, 10)),
-		ks(kInt(2), "TTL", "a"), // 1.5 s rounds up
-		ks(kInt(1500), "PTTL", "a"),
-		ks(kInt(1700000002), "EXPIRETIME", "a"),
-		ks(kInt(now+1500), "PEXPIRETIME", "a"),
-		ks(kInt(1), "PEXPIRE", "a", "1499"),
-		ks(kInt(1), "TTL", "a"),
-		ks(kInt(1), "EXPIREAT", "a", "1700000100"),
-		ks(kInt(100), "TTL", "a"),
-		ks(kZero, "EXPIRE", "nokey", "10"),
+	runSteps(t, c, []replyStep{
+		step(kOK, "SET", "a", "1"),
+		step(kInt(-1), "TTL", "a"),
+		step(kInt(-1), "EXPIRETIME", "a"),
+		step(kInt(-2), "TTL", "nokey"),
+		step(kInt(-2), "PTTL", "nokey"),
+		step(kInt(-2), "EXPIRETIME", "nokey"),
+		step(kInt(-2), "PEXPIRETIME", "nokey"),
+		step(kInt(1), "EXPIRE", "a", "100", "nx"),
+		step(kZero, "EXPIRE", "a", "50", "NX"),
+		step(kZero, "EXPIRE", "a", "50", "gt"),
+		step(kInt(1), "EXPIRE", "a", "200", "gt"),
+		step(kInt(200), "TTL", "a"),
+		step(kZero, "EXPIRE", "a", "300", "lt"),
+		step(kInt(1), "EXPIRE", "a", "10", "lt"),
+		step(kInt(1), "PERSIST", "a"),
+		step(kZero, "PERSIST", "a"),
+		step(kZero, "PERSIST", "nokey"),
+		step(kZero, "EXPIRE", "a", "10", "gt"), // no TTL is infinite: never greater
+		step(kInt(1), "EXPIRE", "a", "10", "lt"),
+		step(kInt(1), "EXPIRE", "a", "20", "xx", "gt"),
+		step(kInt(1), "PERSIST", "a"),
+		step(kZero, "EXPIRE", "a", "10", "xx"),
+		step(kErr("ERR NX and XX, GT or LT options at the same time are not compatible"), "EXPIRE", "a", "10", "nx", "xx"),
+		step(kErr("ERR NX and XX, GT or LT options at the same time are not compatible"), "EXPIRE", "a", "10", "nx", "gt"),
+		step(kErr("ERR GT and LT options at the same time are not compatible"), "EXPIRE", "a", "10", "gt", "lt"),
+		step(kErr("ERR Unsupported option foo"), "EXPIRE", "a", "10", "foo"),
+		step(kErr("ERR Unsupported option foo"), "EXPIRE", "a", "abc", "foo"),
+		step(kErr("ERR Unsupported option foo"), "EXPIRE", "nokey", "10", "foo"),
+		step(kErr("ERR value is not an integer or out of range"), "EXPIRE", "a", "abc"),
+		step(kErr("ERR value is not an integer or out of range"), "EXPIRE", "nokey", "abc"),
+		step(kErr("ERR invalid expire time in 'expire' command"), "EXPIRE", "a", "9223372036854775807"),
+		step(kErr("ERR invalid expire time in 'expire' command"), "EXPIRE", "a", "9223372036854775"),
+		step(kErr("ERR invalid expire time in 'expire' command"), "EXPIRE", "a", "-9223372036854776"),
+		step(kErr("ERR invalid expire time in 'pexpire' command"), "PEXPIRE", "a", "9223372036854775807"),
+		step(kErr("ERR invalid expire time in 'expireat' command"), "EXPIREAT", "a", "9223372036854775807"),
+		step(kInt(1), "EXPIRE", "a", "10", "nx", "nx"),
+		step(kInt(1), "PEXPIREAT", "a", "9223372036854775807"),
+		step(kInt(9223372036854775807-now), "PTTL", "a"),
+		step(kInt(9223372036854775807), "PEXPIRETIME", "a"),
+		step(kInt(9223372036854776), "EXPIRETIME", "a"),
+		step(kInt(1), "PEXPIREAT", "a", strconv.FormatInt(now+1500, 10)),
+		step(kInt(2), "TTL", "a"), // 1.5 s rounds up
+		step(kInt(1500), "PTTL", "a"),
+		step(kInt(1700000002), "EXPIRETIME", "a"),
+		step(kInt(now+1500), "PEXPIRETIME", "a"),
+		step(kInt(1), "PEXPIRE", "a", "1499"),
+		step(kInt(1), "TTL", "a"),
+		step(kInt(1), "EXPIREAT", "a", "1700000100"),
+		step(kInt(100), "TTL", "a"),
+		step(kZero, "EXPIRE", "nokey", "10"),
 	})
 	if e := keyEntry(s, clk, 0, "a"); e == nil || e.Deadline != 1700000100000 {
 		t.Fatalf("deadline: %+v", e)
 	}
 	clk.Advance(99*time.Second + 400*time.Millisecond)
-	keyRun(t, c, []keyStep{ks(kInt(1), "TTL", "a"), ks(kInt(600), "PTTL", "a")})
+	runSteps(t, c, []replyStep{step(kInt(1), "TTL", "a"), step(kInt(600), "PTTL", "a")})
 	clk.Advance(600 * time.Millisecond)
-	keyRun(t, c, []keyStep{ks(kZero, "EXISTS", "a"), ks(kInt(-2), "TTL", "a")})
+	runSteps(t, c, []replyStep{step(kZero, "EXISTS", "a"), step(kInt(-2), "TTL", "a")})
 
 	// a time not after now deletes the key, whatever the form
 	for _, args := range [][]string{
@@ -331,60 +315,60 @@ func TestKeysExpire(t *testing.T) {
 		{"PEXPIREAT", "k", strconv.FormatInt(clk.Now().UnixMilli(), 10)},
 		{"EXPIRE", "k", "-1", "lt"}, // no TTL: LT passes
 	} {
-		keyRun(t, c, []keyStep{ks(kOK, "SET", "k", "v"), ks(kOne, args...), ks(kZero, "EXISTS", "k")})
+		runSteps(t, c, []replyStep{step(kOK, "SET", "k", "v"), step(kOne, args...), step(kZero, "EXISTS", "k")})
 	}
-	keyRun(t, c, []keyStep{ks(kOK, "SET", "k", "v"), ks(kZero, "EXPIRE", "k", "-1", "gt"), ks(kOne, "EXISTS", "k")})
+	runSteps(t, c, []replyStep{step(kOK, "SET", "k", "v"), step(kZero, "EXPIRE", "k", "-1", "gt"), step(kOne, "EXISTS", "k")})
 }
 
 func TestKeysObject(t *testing.T) {
 	s, c, clk := keyStart(t)
 	keyPut(s, 0, "h", &keyHash{})
 	long := strings.Repeat("x", 45)
-	keyRun(t, c, []keyStep{
-		ks(kOK, "SET", "n", "100"),
-		ks(kOK, "SET", "n2", "10000"),
-		ks(kOK, "SET", "neg", "-5"),
-		ks(kOK, "SET", "lead0", "0100"),
-		ks(kOK, "SET", "huge", "12345678901234567890"),
-		ks(kOK, "SET", "sp", " 1"),
-		ks(kOK, "SET", "e44", long[:44]),
-		ks(kOK, "SET", "r45", long),
-		ks(kBulk("int"), "OBJECT", "ENCODING", "n"),
-		ks(kBulk("int"), "object", "encoding", "neg"),
-		ks(kBulk("embstr"), "OBJECT", "ENCODING", "lead0"),
-		ks(kBulk("embstr"), "OBJECT", "ENCODING", "huge"),
-		ks(kBulk("embstr"), "OBJECT", "ENCODING", "sp"),
-		ks(kBulk("embstr"), "OBJECT", "ENCODING", "e44"),
-		ks(kBulk("raw"), "OBJECT", "ENCODING", "r45"),
-		ks(kBulk("hashtable"), "OBJECT", "ENCODING", "h"), // sessiond's default for a hash
-		ks(kNil, "OBJECT", "ENCODING", "nokey"),
-		ks(kInt(2147483647), "OBJECT", "REFCOUNT", "n"),
-		ks(kInt(1), "OBJECT", "REFCOUNT", "n2"),
-		ks(kInt(1), "OBJECT", "REFCOUNT", "neg"),
-		ks(kInt(1), "OBJECT", "REFCOUNT", "r45"),
-		ks(kNil, "OBJECT", "REFCOUNT", "nokey"),
-		ks(kErr(errNoLFU), "OBJECT", "FREQ", "n"),
-		ks(kNil, "OBJECT", "FREQ", "nokey"),
-		ks(kNil, "OBJECT", "IDLETIME", "nokey"),
-		ks(kZero, "OBJECT", "IDLETIME", "n"),
-		ks(kErr("ERR unknown subcommand 'foo'. Try OBJECT HELP."), "OBJECT", "foo"),
-		ks(kErr("ERR wrong number of arguments for 'object' command"), "OBJECT"),
-		ks(kErr("ERR wrong number of arguments for 'object|encoding' command"), "OBJECT", "ENCODING"),
-		ks(kErr("ERR wrong number of arguments for 'object|help' command"), "OBJECT", "HELP", "x"),
-		ks(kErr("ERR wrong number of arguments for 'object|refcount' command"), "OBJECT", "REFCOUNT", "n", "x"),
+	runSteps(t, c, []replyStep{
+		step(kOK, "SET", "n", "100"),
+		step(kOK, "SET", "n2", "10000"),
+		step(kOK, "SET", "neg", "-5"),
+		step(kOK, "SET", "lead0", "0100"),
+		step(kOK, "SET", "huge", "12345678901234567890"),
+		step(kOK, "SET", "sp", " 1"),
+		step(kOK, "SET", "e44", long[:44]),
+		step(kOK, "SET", "r45", long),
+		step(kBulk("int"), "OBJECT", "ENCODING", "n"),
+		step(kBulk("int"), "object", "encoding", "neg"),
+		step(kBulk("embstr"), "OBJECT", "ENCODING", "lead0"),
+		step(kBulk("embstr"), "OBJECT", "ENCODING", "huge"),
+		step(kBulk("embstr"), "OBJECT", "ENCODING", "sp"),
+		step(kBulk("embstr"), "OBJECT", "ENCODING", "e44"),
+		step(kBulk("raw"), "OBJECT", "ENCODING", "r45"),
+		step(kBulk("hashtable"), "OBJECT", "ENCODING", "h"), // sessiond's default for a hash
+		step(kNil, "OBJECT", "ENCODING", "nokey"),
+		step(kInt(2147483647), "OBJECT", "REFCOUNT", "n"),
+		step(kInt(1), "OBJECT", "REFCOUNT", "n2"),
+		step(kInt(1), "OBJECT", "REFCOUNT", "neg"),
+		step(kInt(1), "OBJECT", "REFCOUNT", "r45"),
+		step(kNil, "OBJECT", "REFCOUNT", "nokey"),
+		step(kErr(errNoLFU), "OBJECT", "FREQ", "n"),
+		step(kNil, "OBJECT", "FREQ", "nokey"),
+		step(kNil, "OBJECT", "IDLETIME", "nokey"),
+		step(kZero, "OBJECT", "IDLETIME", "n"),
+		step(kErr("ERR unknown subcommand 'foo'. Try OBJECT HELP."), "OBJECT", "foo"),
+		step(kErr("ERR wrong number of arguments for 'object' command"), "OBJECT"),
+		step(kErr("ERR wrong number of arguments for 'object|encoding' command"), "OBJECT", "ENCODING"),
+		step(kErr("ERR wrong number of arguments for 'object|help' command"), "OBJECT", "HELP", "x"),
+		step(kErr("ERR wrong number of arguments for 'object|refcount' command"), "OBJECT", "REFCOUNT", "n", "x"),
 	})
 	clk.Advance(5 * time.Second)
 	// OBJECT, TYPE, EXISTS and TTL do not touch; GET and TOUCH do
-	keyRun(t, c, []keyStep{
-		ks(kInt(5), "OBJECT", "IDLETIME", "n"),
-		ks("+string\r\n", "TYPE", "n"),
-		ks(kOne, "EXISTS", "n"),
-		ks(kInt(-1), "TTL", "n"),
-		ks(kInt(5), "OBJECT", "IDLETIME", "n"),
-		ks(kBulk("100"), "GET", "n"),
-		ks(kZero, "OBJECT", "IDLETIME", "n"),
-		ks(kOne, "TOUCH", "n2"),
-		ks(kZero, "OBJECT", "IDLETIME", "n2"),
+	runSteps(t, c, []replyStep{
+		step(kInt(5), "OBJECT", "IDLETIME", "n"),
+		step("+string\r\n", "TYPE", "n"),
+		step(kOne, "EXISTS", "n"),
+		step(kInt(-1), "TTL", "n"),
+		step(kInt(5), "OBJECT", "IDLETIME", "n"),
+		step(kBulk("100"), "GET", "n"),
+		step(kZero, "OBJECT", "IDLETIME", "n"),
+		step(kOne, "TOUCH", "n2"),
+		step(kZero, "OBJECT", "IDLETIME", "n2"),
 	})
 	help := c.do("OBJECT", "HELP")
 	if !strings.HasPrefix(help, "*15\r\n+OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n+ENCODING <key>\r\n") ||
@@ -395,24 +379,24 @@ func TestKeysObject(t *testing.T) {
 
 func TestKeysScanErrors(t *testing.T) {
 	_, c, _ := keyStart(t)
-	keyRun(t, c, []keyStep{
-		ks(kOK, "SET", "a", "1"),
-		ks(kErr("ERR invalid cursor"), "SCAN", "abc"),
-		ks(kErr("ERR invalid cursor"), "SCAN", " 0"),
-		ks(kErr("ERR invalid cursor"), "SCAN", "0 "),
-		ks(kErr("ERR invalid cursor"), "SCAN", "18446744073709551616"),
-		ks(kErr("ERR invalid cursor"), "SCAN", "+"),
-		ks(kErr("ERR invalid cursor"), "SCAN", "0x1"),
-		ks(kErr("ERR invalid cursor"), "SCAN", "1.5"),
-		ks(kErr("ERR syntax error"), "SCAN", "0", "COUNT", "0"),
-		ks(kErr("ERR value is not an integer or out of range"), "SCAN", "0", "COUNT", "abc"),
-		ks(kErr("ERR syntax error"), "SCAN", "0", "MATCH"),
-		ks(kErr("ERR syntax error"), "SCAN", "0", "foo"),
-		ks(kArr("$1\r\n0\r\n", kArr(kBulk("a"))), "SCAN", ""),
-		ks(kArr("$1\r\n0\r\n", kArr(kBulk("a"))), "SCAN", "+0"),
-		ks(kArr("$1\r\n0\r\n", kArr(kBulk("a"))), "SCAN", "0", "TYPE", "STRING", "MATCH", "a", "COUNT", "3"),
-		ks(kArr("$1\r\n0\r\n", kArr()), "SCAN", "0", "TYPE", "foo"),
-		ks(kArr("$1\r\n0\r\n", kArr()), "SCAN", "0", "MATCH", "b*"),
+	runSteps(t, c, []replyStep{
+		step(kOK, "SET", "a", "1"),
+		step(kErr("ERR invalid cursor"), "SCAN", "abc"),
+		step(kErr("ERR invalid cursor"), "SCAN", " 0"),
+		step(kErr("ERR invalid cursor"), "SCAN", "0 "),
+		step(kErr("ERR invalid cursor"), "SCAN", "18446744073709551616"),
+		step(kErr("ERR invalid cursor"), "SCAN", "+"),
+		step(kErr("ERR invalid cursor"), "SCAN", "0x1"),
+		step(kErr("ERR invalid cursor"), "SCAN", "1.5"),
+		step(kErr("ERR syntax error"), "SCAN", "0", "COUNT", "0"),
+		step(kErr("ERR value is not an integer or out of range"), "SCAN", "0", "COUNT", "abc"),
+		step(kErr("ERR syntax error"), "SCAN", "0", "MATCH"),
+		step(kErr("ERR syntax error"), "SCAN", "0", "foo"),
+		step(kArr("$1\r\n0\r\n", kArr(kBulk("a"))), "SCAN", ""),
+		step(kArr("$1\r\n0\r\n", kArr(kBulk("a"))), "SCAN", "+0"),
+		step(kArr("$1\r\n0\r\n", kArr(kBulk("a"))), "SCAN", "0", "TYPE", "STRING", "MATCH", "a", "COUNT", "3"),
+		step(kArr("$1\r\n0\r\n", kArr()), "SCAN", "0", "TYPE", "foo"),
+		step(kArr("$1\r\n0\r\n", kArr()), "SCAN", "0", "MATCH", "b*"),
 	})
 	if got := c.do("SCAN", "18446744073709551615"); !strings.HasPrefix(got, "*2\r\n$1\r\n0\r\n") {
 		t.Fatalf("SCAN max cursor: %q", got)
@@ -624,21 +608,21 @@ func TestKeysAtomicRename(t *testing.T) {
 // except TOUCH, which always touches.
 func TestKeysNoTouch(t *testing.T) {
 	_, c, clk := keyStart(t)
-	keyRun(t, c, []keyStep{
-		ks(kOK, "SET", "a", "1"),
-		ks(kOK, "SET", "b", "1"),
-		ks(kOK, "CLIENT", "NO-TOUCH", "ON"),
+	runSteps(t, c, []replyStep{
+		step(kOK, "SET", "a", "1"),
+		step(kOK, "SET", "b", "1"),
+		step(kOK, "CLIENT", "NO-TOUCH", "ON"),
 	})
 	clk.Advance(3 * time.Second)
-	keyRun(t, c, []keyStep{
-		ks(kOne, "EXPIRE", "a", "100"),
-		ks(kOne, "PERSIST", "a"),
-		ks(kOne, "COPY", "a", "c"),
-		ks(kInt(3), "OBJECT", "IDLETIME", "a"),
-		ks(kOne, "TOUCH", "b"),
-		ks(kZero, "OBJECT", "IDLETIME", "b"),
-		ks(kOK, "CLIENT", "NO-TOUCH", "OFF"),
-		ks(kOne, "EXPIRE", "a", "100"),
-		ks(kZero, "OBJECT", "IDLETIME", "a"),
+	runSteps(t, c, []replyStep{
+		step(kOne, "EXPIRE", "a", "100"),
+		step(kOne, "PERSIST", "a"),
+		step(kOne, "COPY", "a", "c"),
+		step(kInt(3), "OBJECT", "IDLETIME", "a"),
+		step(kOne, "TOUCH", "b"),
+		step(kZero, "OBJECT", "IDLETIME", "b"),
+		step(kOK, "CLIENT", "NO-TOUCH", "OFF"),
+		step(kOne, "EXPIRE", "a", "100"),
+		step(kZero, "OBJECT", "IDLETIME", "a"),
 	})
 }

@@ -120,7 +120,7 @@ func (c *Client) readString(tx *storage.Tx, db int, key []byte) (*storage.Entry,
 func cmdGet(c *Client, args [][]byte) {
 	db := c.DB()
 	tx := c.srv.store.Begin(c.nowMs, db, args[1])
-	defer tx.End() // also on panic: a handler never leaves a shard locked
+	defer tx.End()
 	e, ok := c.readString(&tx, db, args[1])
 	switch {
 	case !ok:
@@ -312,13 +312,12 @@ func (c *Client) setWithExpire(args [][]byte, unit, cmd string) {
 	db := c.DB()
 	key := args[1]
 	tx := c.srv.store.Begin(c.nowMs, db, key)
-	defer tx.End() // also on panic: a handler never leaves a shard locked
+	defer tx.End()
 	old := c.lookup(&tx, db, key)
 	tx.Put(db, key, ownValue(old, args[3]), nil, deadline)
 	if tx.Logging() {
 		c.emitSet(&tx, db, key, args[3], deadline)
 	}
-	tx.End()
 	c.w.OK()
 }
 
@@ -326,9 +325,8 @@ func cmdSetnx(c *Client, args [][]byte) {
 	db := c.DB()
 	key := args[1]
 	tx := c.srv.store.Begin(c.nowMs, db, key)
-	defer tx.End() // also on panic: a handler never leaves a shard locked
+	defer tx.End()
 	if c.lookup(&tx, db, key) != nil {
-		tx.End()
 		c.w.Int(0)
 		return
 	}
@@ -336,7 +334,6 @@ func cmdSetnx(c *Client, args [][]byte) {
 	if tx.Logging() {
 		c.emitSet(&tx, db, key, args[2], 0)
 	}
-	tx.End()
 	c.w.Int(1)
 }
 
@@ -427,7 +424,7 @@ func cmdMget(c *Client, args [][]byte) {
 	db := c.DB()
 	keys := args[1:]
 	tx := c.srv.store.BeginKeys(c.nowMs, db, keys)
-	defer tx.End() // also on panic: a handler never leaves a shard locked
+	defer tx.End()
 	c.w.Array(len(keys))
 	var hits, misses int64
 	for _, k := range keys {
@@ -444,7 +441,6 @@ func cmdMget(c *Client, args [][]byte) {
 			c.w.Bulk(e.Str)
 		}
 	}
-	tx.End()
 	if hits > 0 {
 		c.srv.stats.keyspaceHits.Add(hits)
 	}
@@ -795,7 +791,7 @@ func (c *Client) lengthOK(size, add int64) bool {
 func cmdStrlen(c *Client, args [][]byte) {
 	db := c.DB()
 	tx := c.srv.store.Begin(c.nowMs, db, args[1])
-	defer tx.End() // also on panic: a handler never leaves a shard locked
+	defer tx.End()
 	e, ok := c.readString(&tx, db, args[1])
 	switch {
 	case !ok:

@@ -18,23 +18,6 @@ type strList struct{}
 
 func (strList) Kind() storage.Kind { return storage.KindList }
 
-// strStep is one command and its raw expected reply.
-type strStep struct {
-	args []string
-	want string
-}
-
-func st(want string, args ...string) strStep { return strStep{args: args, want: want} }
-
-func strRun(t *testing.T, c *rawConn, steps []strStep) {
-	t.Helper()
-	for _, s := range steps {
-		if got := c.do(s.args...); got != s.want {
-			t.Fatalf("%q: reply %q, want %q", s.args, got, s.want)
-		}
-	}
-}
-
 // strStart starts a server on a fake clock with a list at "L" in db 0.
 func strStart(t *testing.T, cfg *testConfig) (*Server, *rawConn, *clock.Fake) {
 	t.Helper()
@@ -76,10 +59,10 @@ func bulk(s string) string { return fmt.Sprintf("$%d\r\n%s\r\n", len(s), s) }
 func TestStringSetOptions(t *testing.T) {
 	s, c, clk := strStart(t, nil)
 	now := clk.Now().UnixMilli()
-	strRun(t, c, []strStep{
-		st(strOK, "SET", "k", "v", "EX", "10", "EX", "20"), // repeats allowed, last wins
-		st(strOK, "SET", "k2", "v", "KEEPTTL", "KEEPTTL"),
-		st(strOK, "SET", "k3", "v", "EX", "abc", "EX", "10"),
+	runSteps(t, c, []replyStep{
+		step(strOK, "SET", "k", "v", "EX", "10", "EX", "20"), // repeats allowed, last wins
+		step(strOK, "SET", "k2", "v", "KEEPTTL", "KEEPTTL"),
+		step(strOK, "SET", "k3", "v", "EX", "abc", "EX", "10"),
 	})
 	if d := strDeadline(s, clk, "k"); d != now+20000 {
 		t.Fatalf("k deadline %d, want %d", d, now+20000)
@@ -88,57 +71,57 @@ func TestStringSetOptions(t *testing.T) {
 		t.Fatalf("k3 deadline %d, want %d", d, now+10000)
 	}
 	// KEEPTTL keeps the deadline; a plain SET clears it
-	strRun(t, c, []strStep{st(strOK, "SET", "k", "x", "KEEPTTL")})
+	runSteps(t, c, []replyStep{step(strOK, "SET", "k", "x", "KEEPTTL")})
 	if d := strDeadline(s, clk, "k"); d != now+20000 {
 		t.Fatalf("after KEEPTTL deadline %d", d)
 	}
-	strRun(t, c, []strStep{st(strOK, "SET", "k", "v")})
+	runSteps(t, c, []replyStep{step(strOK, "SET", "k", "v")})
 	if d := strDeadline(s, clk, "k"); d != 0 {
 		t.Fatalf("after SET deadline %d", d)
 	}
-	strRun(t, c, []strStep{
-		st(strNotInt, "SET", "k", "v", "EX", "10", "EX", "abc"),
-		st(strSyntax, "SET", "k", "v", "EX", "5", "KEEPTTL"),
-		st(strSyntax, "SET", "k", "v", "KEEPTTL", "EX", "5"),
-		st(strSyntax, "SET", "k", "v", "EX", "10", "PX"),
-		st(strSyntax, "SET", "k", "v", "EX", "10", "PX", "10"),
-		st(strSyntax, "SET", "k", "v", "PERSIST"),
-		st(strSyntax, "SET", "k", "v", "NX", "XX"),
-		st("-ERR invalid expire time in 'set' command\r\n", "SET", "k", "v", "EX", "0", "NX"),
-		st("-ERR invalid expire time in 'set' command\r\n", "SET", "k", "v", "EX", "9223372036854775"),
-		st("-ERR invalid expire time in 'set' command\r\n", "SET", "k", "v", "PX", "9223372036854775807"),
-		st(bulk("v"), "SET", "k", "w", "NX", "NX", "GET", "GET"),
-		st(strWrongType, "SET", "L", "v", "GET"),
-		st(bulk("v"), "SET", "k", "v2", "GET"),
-		st(bulk("v2"), "SET", "k", "v3", "XX", "GET"),
-		st(strNil, "SET", "nk", "v3", "XX", "GET"),
-		st(strNil, "SET", "nk", "v3", "NX", "GET"),
-		st(bulk("v3"), "SET", "nk", "v4", "NX", "GET"),
-		st(bulk("v3"), "GET", "nk"),
-		st(strOK, "SET", "gone", "v", "EXAT", "1"),
-		st(strNil, "GET", "gone"),
+	runSteps(t, c, []replyStep{
+		step(strNotInt, "SET", "k", "v", "EX", "10", "EX", "abc"),
+		step(strSyntax, "SET", "k", "v", "EX", "5", "KEEPTTL"),
+		step(strSyntax, "SET", "k", "v", "KEEPTTL", "EX", "5"),
+		step(strSyntax, "SET", "k", "v", "EX", "10", "PX"),
+		step(strSyntax, "SET", "k", "v", "EX", "10", "PX", "10"),
+		step(strSyntax, "SET", "k", "v", "PERSIST"),
+		step(strSyntax, "SET", "k", "v", "NX", "XX"),
+		step("-ERR invalid expire time in 'set' command\r\n", "SET", "k", "v", "EX", "0", "NX"),
+		step("-ERR invalid expire time in 'set' command\r\n", "SET", "k", "v", "EX", "9223372036854775"),
+		step("-ERR invalid expire time in 'set' command\r\n", "SET", "k", "v", "PX", "9223372036854775807"),
+		step(bulk("v"), "SET", "k", "w", "NX", "NX", "GET", "GET"),
+		step(strWrongType, "SET", "L", "v", "GET"),
+		step(bulk("v"), "SET", "k", "v2", "GET"),
+		step(bulk("v2"), "SET", "k", "v3", "XX", "GET"),
+		step(strNil, "SET", "nk", "v3", "XX", "GET"),
+		step(strNil, "SET", "nk", "v3", "NX", "GET"),
+		step(bulk("v3"), "SET", "nk", "v4", "NX", "GET"),
+		step(bulk("v3"), "GET", "nk"),
+		step(strOK, "SET", "gone", "v", "EXAT", "1"),
+		step(strNil, "GET", "gone"),
 	})
 }
 
 func TestStringSetexPsetexSetnx(t *testing.T) {
 	s, c, clk := strStart(t, nil)
 	now := clk.Now().UnixMilli()
-	strRun(t, c, []strStep{
-		st("-ERR invalid expire time in 'setex' command\r\n", "SETEX", "k", "0", "v"),
-		st("-ERR invalid expire time in 'setex' command\r\n", "SETEX", "k", "-1", "v"),
-		st("-ERR invalid expire time in 'setex' command\r\n", "SETEX", "k", "9223372036854775807", "v"),
-		st("-ERR invalid expire time in 'setex' command\r\n", "SETEX", "k", "9223372036854774", "v"),
-		st(strNotInt, "SETEX", "k", "abc", "v"),
-		st("-ERR invalid expire time in 'psetex' command\r\n", "PSETEX", "k", "0", "v"),
-		st("-ERR invalid expire time in 'psetex' command\r\n", "PSETEX", "k", "9223372036854775807", "v"),
-		st("-ERR wrong number of arguments for 'setex' command\r\n", "SETEX", "k", "10"),
-		st(strOK, "SETEX", "k", "10", "v"),
-		st(strOK, "PSETEX", "p", "1500", "pv"),
-		st(strOK, "SETEX", "L2", "10", "v"),
-		st(":0\r\n", "SETNX", "L", "v"), // any existing key, whatever its type
-		st(":1\r\n", "SETNX", "n", "v"),
-		st(":0\r\n", "SETNX", "n", "w"),
-		st(bulk("v"), "GET", "n"),
+	runSteps(t, c, []replyStep{
+		step("-ERR invalid expire time in 'setex' command\r\n", "SETEX", "k", "0", "v"),
+		step("-ERR invalid expire time in 'setex' command\r\n", "SETEX", "k", "-1", "v"),
+		step("-ERR invalid expire time in 'setex' command\r\n", "SETEX", "k", "9223372036854775807", "v"),
+		step("-ERR invalid expire time in 'setex' command\r\n", "SETEX", "k", "9223372036854774", "v"),
+		step(strNotInt, "SETEX", "k", "abc", "v"),
+		step("-ERR invalid expire time in 'psetex' command\r\n", "PSETEX", "k", "0", "v"),
+		step("-ERR invalid expire time in 'psetex' command\r\n", "PSETEX", "k", "9223372036854775807", "v"),
+		step("-ERR wrong number of arguments for 'setex' command\r\n", "SETEX", "k", "10"),
+		step(strOK, "SETEX", "k", "10", "v"),
+		step(strOK, "PSETEX", "p", "1500", "pv"),
+		step(strOK, "SETEX", "L2", "10", "v"),
+		step(":0\r\n", "SETNX", "L", "v"), // any existing key, whatever its type
+		step(":1\r\n", "SETNX", "n", "v"),
+		step(":0\r\n", "SETNX", "n", "w"),
+		step(bulk("v"), "GET", "n"),
 	})
 	if d := strDeadline(s, clk, "k"); d != now+10000 {
 		t.Fatalf("SETEX deadline %d", d)
@@ -147,71 +130,71 @@ func TestStringSetexPsetexSetnx(t *testing.T) {
 		t.Fatalf("PSETEX deadline %d", d)
 	}
 	clk.Advance(1499 * time.Millisecond)
-	strRun(t, c, []strStep{st(bulk("pv"), "GET", "p")})
+	runSteps(t, c, []replyStep{step(bulk("pv"), "GET", "p")})
 	clk.Advance(time.Millisecond)
-	strRun(t, c, []strStep{st(strNil, "GET", "p"), st(bulk("v"), "GET", "k")})
+	runSteps(t, c, []replyStep{step(strNil, "GET", "p"), step(bulk("v"), "GET", "k")})
 	clk.Advance(9 * time.Second)
-	strRun(t, c, []strStep{st(strNil, "GET", "k"), st(":1\r\n", "SETNX", "k", "again")})
+	runSteps(t, c, []replyStep{step(strNil, "GET", "k"), step(":1\r\n", "SETNX", "k", "again")})
 }
 
 func TestStringGetex(t *testing.T) {
 	s, c, clk := strStart(t, nil)
 	now := clk.Now().UnixMilli()
-	strRun(t, c, []strStep{
-		st(strNil, "GETEX", "nokey"),
-		st(strNil, "GETEX", "nokey", "EX", "abc"), // the key is looked up first
-		st(strWrongType, "GETEX", "L"),
-		st(strWrongType, "GETEX", "L", "EX", "abc"),
-		st(strOK, "SET", "s", "hello"),
-		st("-ERR invalid expire time in 'getex' command\r\n", "GETEX", "s", "EX", "0"),
-		st(strNotInt, "GETEX", "s", "EX", "abc"),
-		st(strSyntax, "GETEX", "s", "EX"),
-		st(strSyntax, "GETEX", "s", "PERSIST", "EX", "10"),
-		st(strSyntax, "GETEX", "s", "FOO"),
-		st(strSyntax, "GETEX", "s", "EX", "10", "PX", "10"),
-		st(strSyntax, "GETEX", "s", "NX"),
-		st("-ERR invalid expire time in 'getex' command\r\n", "GETEX", "s", "PX", "9223372036854775807"),
-		st("-ERR invalid expire time in 'getex' command\r\n", "GETEX", "s", "EXAT", "9223372036854775807"),
-		st(bulk("hello"), "GETEX", "s", "EX", "10", "EX", "20"),
+	runSteps(t, c, []replyStep{
+		step(strNil, "GETEX", "nokey"),
+		step(strNil, "GETEX", "nokey", "EX", "abc"), // the key is looked up first
+		step(strWrongType, "GETEX", "L"),
+		step(strWrongType, "GETEX", "L", "EX", "abc"),
+		step(strOK, "SET", "s", "hello"),
+		step("-ERR invalid expire time in 'getex' command\r\n", "GETEX", "s", "EX", "0"),
+		step(strNotInt, "GETEX", "s", "EX", "abc"),
+		step(strSyntax, "GETEX", "s", "EX"),
+		step(strSyntax, "GETEX", "s", "PERSIST", "EX", "10"),
+		step(strSyntax, "GETEX", "s", "FOO"),
+		step(strSyntax, "GETEX", "s", "EX", "10", "PX", "10"),
+		step(strSyntax, "GETEX", "s", "NX"),
+		step("-ERR invalid expire time in 'getex' command\r\n", "GETEX", "s", "PX", "9223372036854775807"),
+		step("-ERR invalid expire time in 'getex' command\r\n", "GETEX", "s", "EXAT", "9223372036854775807"),
+		step(bulk("hello"), "GETEX", "s", "EX", "10", "EX", "20"),
 	})
 	if d := strDeadline(s, clk, "s"); d != now+20000 {
 		t.Fatalf("EX deadline %d", d)
 	}
-	strRun(t, c, []strStep{st(bulk("hello"), "GETEX", "s", "PERSIST", "PERSIST")})
+	runSteps(t, c, []replyStep{step(bulk("hello"), "GETEX", "s", "PERSIST", "PERSIST")})
 	if d := strDeadline(s, clk, "s"); d != 0 {
 		t.Fatalf("PERSIST deadline %d", d)
 	}
-	strRun(t, c, []strStep{st(bulk("hello"), "GETEX", "s", "pxat", fmt.Sprint(now+500))})
+	runSteps(t, c, []replyStep{step(bulk("hello"), "GETEX", "s", "pxat", fmt.Sprint(now+500))})
 	if d := strDeadline(s, clk, "s"); d != now+500 {
 		t.Fatalf("PXAT deadline %d", d)
 	}
-	strRun(t, c, []strStep{st(bulk("hello"), "GETEX", "s", "exat", fmt.Sprint(now/1000+30))})
+	runSteps(t, c, []replyStep{step(bulk("hello"), "GETEX", "s", "exat", fmt.Sprint(now/1000+30))})
 	if d := strDeadline(s, clk, "s"); d != now+30000 {
 		t.Fatalf("EXAT deadline %d", d)
 	}
-	strRun(t, c, []strStep{st(bulk("hello"), "GETEX", "s", "PX", "250")})
+	runSteps(t, c, []replyStep{step(bulk("hello"), "GETEX", "s", "PX", "250")})
 	clk.Advance(250 * time.Millisecond)
-	strRun(t, c, []strStep{
-		st(strNil, "GETEX", "s"),
-		st(strOK, "SET", "s", "v"),
-		st(bulk("v"), "GETEX", "s", "EXAT", "1"), // in the past: deleted after the reply
-		st(strNil, "GET", "s"),
+	runSteps(t, c, []replyStep{
+		step(strNil, "GETEX", "s"),
+		step(strOK, "SET", "s", "v"),
+		step(bulk("v"), "GETEX", "s", "EXAT", "1"), // in the past: deleted after the reply
+		step(strNil, "GET", "s"),
 	})
 }
 
 func TestStringGetdelGetset(t *testing.T) {
 	s, c, clk := strStart(t, nil)
-	strRun(t, c, []strStep{
-		st(strWrongType, "GETDEL", "L"),
-		st(strNil, "GETDEL", "nokey"),
-		st(strOK, "SET", "s", "v", "EX", "100"),
-		st(bulk("v"), "GETDEL", "s"),
-		st(strNil, "GET", "s"),
-		st(strWrongType, "GETSET", "L", "x"),
-		st(strNil, "GETSET", "s", "x"),
-		st(strOK, "SET", "s", "v", "EX", "100"),
-		st(bulk("v"), "GETSET", "s", "y"),
-		st(bulk("y"), "GET", "s"),
+	runSteps(t, c, []replyStep{
+		step(strWrongType, "GETDEL", "L"),
+		step(strNil, "GETDEL", "nokey"),
+		step(strOK, "SET", "s", "v", "EX", "100"),
+		step(bulk("v"), "GETDEL", "s"),
+		step(strNil, "GET", "s"),
+		step(strWrongType, "GETSET", "L", "x"),
+		step(strNil, "GETSET", "s", "x"),
+		step(strOK, "SET", "s", "v", "EX", "100"),
+		step(bulk("v"), "GETSET", "s", "y"),
+		step(bulk("y"), "GET", "s"),
 	})
 	if d := strDeadline(s, clk, "s"); d != 0 {
 		t.Fatalf("GETSET kept a deadline: %d", d)
@@ -220,85 +203,85 @@ func TestStringGetdelGetset(t *testing.T) {
 
 func TestStringMultiKey(t *testing.T) {
 	_, c, _ := strStart(t, nil)
-	strRun(t, c, []strStep{
-		st("-ERR wrong number of arguments for 'mset' command\r\n", "MSET", "a", "1", "b"),
-		st("-ERR wrong number of arguments for 'msetnx' command\r\n", "MSETNX", "a", "1", "b"),
-		st("-ERR wrong number of arguments for 'mset' command\r\n", "MSET", "a"),
-		st("-ERR wrong number of arguments for 'mget' command\r\n", "MGET"),
-		st(strOK, "MSET", "a", "1", "b", "2"),
-		st("*4\r\n$1\r\n1\r\n$1\r\n2\r\n$-1\r\n$-1\r\n", "MGET", "a", "b", "nokey", "L"),
-		st(":0\r\n", "MSETNX", "a", "1", "c", "2"),
-		st(":0\r\n", "MSETNX", "L", "1", "c", "2"),
-		st(strNil, "GET", "c"),
-		st(":1\r\n", "MSETNX", "c", "1", "d", "2"),
-		st(":1\r\n", "MSETNX", "x", "1", "x", "2"),
-		st(bulk("2"), "GET", "x"),
-		st(strOK, "MSET", "y", "1", "y", "2"),
-		st(bulk("2"), "GET", "y"),
-		st(strOK, "MSET", "L", "now a string"),
-		st(bulk("now a string"), "GET", "L"),
+	runSteps(t, c, []replyStep{
+		step("-ERR wrong number of arguments for 'mset' command\r\n", "MSET", "a", "1", "b"),
+		step("-ERR wrong number of arguments for 'msetnx' command\r\n", "MSETNX", "a", "1", "b"),
+		step("-ERR wrong number of arguments for 'mset' command\r\n", "MSET", "a"),
+		step("-ERR wrong number of arguments for 'mget' command\r\n", "MGET"),
+		step(strOK, "MSET", "a", "1", "b", "2"),
+		step("*4\r\n$1\r\n1\r\n$1\r\n2\r\n$-1\r\n$-1\r\n", "MGET", "a", "b", "nokey", "L"),
+		step(":0\r\n", "MSETNX", "a", "1", "c", "2"),
+		step(":0\r\n", "MSETNX", "L", "1", "c", "2"),
+		step(strNil, "GET", "c"),
+		step(":1\r\n", "MSETNX", "c", "1", "d", "2"),
+		step(":1\r\n", "MSETNX", "x", "1", "x", "2"),
+		step(bulk("2"), "GET", "x"),
+		step(strOK, "MSET", "y", "1", "y", "2"),
+		step(bulk("2"), "GET", "y"),
+		step(strOK, "MSET", "L", "now a string"),
+		step(bulk("now a string"), "GET", "L"),
 	})
 	// RESP3 nulls in MGET
 	c.do("HELLO", "3")
-	strRun(t, c, []strStep{st("*2\r\n$1\r\n1\r\n_\r\n", "MGET", "a", "nokey")})
+	runSteps(t, c, []replyStep{step("*2\r\n$1\r\n1\r\n_\r\n", "MGET", "a", "nokey")})
 }
 
 func TestStringIncrDecr(t *testing.T) {
 	s, c, clk := strStart(t, nil)
-	strRun(t, c, []strStep{
-		st(strWrongType, "INCR", "L"),
-		st(":1\r\n", "INCR", "n"),
-		st(":11\r\n", "INCRBY", "n", "10"),
-		st(":10\r\n", "DECR", "n"),
-		st(":5\r\n", "DECRBY", "n", "5"),
-		st(":-5\r\n", "INCRBY", "n", "-10"),
-		st(strNotInt, "INCRBY", "n", "abc"),
-		st(strNotInt, "INCRBY", "n", ""),
-		st(strNotInt, "INCRBY", "L", "abc"), // the argument is checked first
-		st("-ERR decrement would overflow\r\n", "DECRBY", "L", "-9223372036854775808"),
-		st("-ERR decrement would overflow\r\n", "DECRBY", "n", "-9223372036854775808"),
-		st(strOK, "SET", "n", "9223372036854775806"),
-		st(":9223372036854775807\r\n", "INCR", "n"),
-		st("-ERR increment or decrement would overflow\r\n", "INCR", "n"),
-		st(strOK, "SET", "n", "-9223372036854775807"),
-		st(":-9223372036854775808\r\n", "DECR", "n"),
-		st("-ERR increment or decrement would overflow\r\n", "DECR", "n"),
-		st("-ERR increment or decrement would overflow\r\n", "DECRBY", "n", "1"),
-		st(":-1\r\n", "INCRBY", "n", "9223372036854775807"),
+	runSteps(t, c, []replyStep{
+		step(strWrongType, "INCR", "L"),
+		step(":1\r\n", "INCR", "n"),
+		step(":11\r\n", "INCRBY", "n", "10"),
+		step(":10\r\n", "DECR", "n"),
+		step(":5\r\n", "DECRBY", "n", "5"),
+		step(":-5\r\n", "INCRBY", "n", "-10"),
+		step(strNotInt, "INCRBY", "n", "abc"),
+		step(strNotInt, "INCRBY", "n", ""),
+		step(strNotInt, "INCRBY", "L", "abc"), // the argument is checked first
+		step("-ERR decrement would overflow\r\n", "DECRBY", "L", "-9223372036854775808"),
+		step("-ERR decrement would overflow\r\n", "DECRBY", "n", "-9223372036854775808"),
+		step(strOK, "SET", "n", "9223372036854775806"),
+		step(":9223372036854775807\r\n", "INCR", "n"),
+		step("-ERR increment or decrement would overflow\r\n", "INCR", "n"),
+		step(strOK, "SET", "n", "-9223372036854775807"),
+		step(":-9223372036854775808\r\n", "DECR", "n"),
+		step("-ERR increment or decrement would overflow\r\n", "DECR", "n"),
+		step("-ERR increment or decrement would overflow\r\n", "DECRBY", "n", "1"),
+		step(":-1\r\n", "INCRBY", "n", "9223372036854775807"),
 	})
 	for _, v := range []string{" 5", "5 ", "05", "+5", "-0", "1.5", "", "123456789012345678901", "9223372036854775808"} {
-		strRun(t, c, []strStep{st(strOK, "SET", "bad", v), st(strNotInt, "INCR", "bad")})
+		runSteps(t, c, []replyStep{step(strOK, "SET", "bad", v), step(strNotInt, "INCR", "bad")})
 	}
 	// INCR keeps the deadline
-	strRun(t, c, []strStep{st(strOK, "SET", "t", "41", "EX", "100"), st(":42\r\n", "INCR", "t")})
+	runSteps(t, c, []replyStep{step(strOK, "SET", "t", "41", "EX", "100"), step(":42\r\n", "INCR", "t")})
 	if d := strDeadline(s, clk, "t"); d != clk.Now().UnixMilli()+100000 {
 		t.Fatalf("INCR lost the deadline: %d", d)
 	}
 	// a value grown in place must not keep stale bytes
-	strRun(t, c, []strStep{
-		st(strOK, "SET", "g", "100"),
-		st(":-900\r\n", "DECRBY", "g", "1000"),
-		st(":0\r\n", "INCRBY", "g", "900"),
-		st(bulk("0"), "GET", "g"),
+	runSteps(t, c, []replyStep{
+		step(strOK, "SET", "g", "100"),
+		step(":-900\r\n", "DECRBY", "g", "1000"),
+		step(":0\r\n", "INCRBY", "g", "900"),
+		step(bulk("0"), "GET", "g"),
 	})
 }
 
 func TestStringIncrbyfloat(t *testing.T) {
 	s, c, clk := strStart(t, nil)
-	strRun(t, c, []strStep{
-		st(strWrongType, "INCRBYFLOAT", "L", "1"),
-		st(strWrongType, "INCRBYFLOAT", "L", "abc"),
-		st(bulk("10.5"), "INCRBYFLOAT", "f", "10.5"),
-		st(bulk("10.6"), "INCRBYFLOAT", "f", "0.1"),
-		st(bulk("5"), "INCRBYFLOAT", "f", "-5.6"),
-		st(strOK, "SET", "f", "3"),
-		st(bulk("4.1"), "INCRBYFLOAT", "f", "1.1"),
-		st(strOK, "SET", "f", "abc"),
-		st(strNotFloat, "INCRBYFLOAT", "f", "1"),
-		st(strOK, "SET", "f", "1e4932"),
-		st(strNaNInf, "INCRBYFLOAT", "f", "1e4932"),
-		st(strOK, "SET", "f", "1\x00"),
-		st(strNotFloat, "INCRBYFLOAT", "f", "1"),
+	runSteps(t, c, []replyStep{
+		step(strWrongType, "INCRBYFLOAT", "L", "1"),
+		step(strWrongType, "INCRBYFLOAT", "L", "abc"),
+		step(bulk("10.5"), "INCRBYFLOAT", "f", "10.5"),
+		step(bulk("10.6"), "INCRBYFLOAT", "f", "0.1"),
+		step(bulk("5"), "INCRBYFLOAT", "f", "-5.6"),
+		step(strOK, "SET", "f", "3"),
+		step(bulk("4.1"), "INCRBYFLOAT", "f", "1.1"),
+		step(strOK, "SET", "f", "abc"),
+		step(strNotFloat, "INCRBYFLOAT", "f", "1"),
+		step(strOK, "SET", "f", "1e4932"),
+		step(strNaNInf, "INCRBYFLOAT", "f", "1e4932"),
+		step(strOK, "SET", "f", "1\x00"),
+		step(strNotFloat, "INCRBYFLOAT", "f", "1"),
 	})
 	// each from a missing key: increment → reply
 	cases := []struct{ in, want string }{
@@ -345,7 +328,7 @@ func TestStringIncrbyfloat(t *testing.T) {
 		}
 	}
 	// the deadline stays
-	strRun(t, c, []strStep{st(strOK, "SET", "t", "1", "PX", "5000"), st(bulk("1.5"), "INCRBYFLOAT", "t", "0.5")})
+	runSteps(t, c, []replyStep{step(strOK, "SET", "t", "1", "PX", "5000"), step(bulk("1.5"), "INCRBYFLOAT", "t", "0.5")})
 	if d := strDeadline(s, clk, "t"); d != clk.Now().UnixMilli()+5000 {
 		t.Fatalf("INCRBYFLOAT lost the deadline: %d", d)
 	}
@@ -355,60 +338,60 @@ func TestStringAppendStrlenRanges(t *testing.T) {
 	cfg := newTestConfig()
 	cfg.maxBulk = 100
 	s, c, clk := strStart(t, cfg)
-	strRun(t, c, []strStep{
-		st(strWrongType, "APPEND", "L", "x"),
-		st(":0\r\n", "APPEND", "ap", ""), // creates an empty string
-		st(strEmpty, "GET", "ap"),
-		st(":3\r\n", "APPEND", "ap", "abc"),
-		st(":6\r\n", "APPEND", "ap", "def"),
-		st("-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n", "APPEND", "ap", strings.Repeat("x", 95)),
-		st(":100\r\n", "APPEND", "ap", strings.Repeat("x", 94)),
-		st(strOK, "SET", "ap", "abcdef"),
-		st(":6\r\n", "STRLEN", "ap"),
-		st(":0\r\n", "STRLEN", "nokey"),
-		st(strWrongType, "STRLEN", "L"),
+	runSteps(t, c, []replyStep{
+		step(strWrongType, "APPEND", "L", "x"),
+		step(":0\r\n", "APPEND", "ap", ""), // creates an empty string
+		step(strEmpty, "GET", "ap"),
+		step(":3\r\n", "APPEND", "ap", "abc"),
+		step(":6\r\n", "APPEND", "ap", "def"),
+		step("-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n", "APPEND", "ap", strings.Repeat("x", 95)),
+		step(":100\r\n", "APPEND", "ap", strings.Repeat("x", 94)),
+		step(strOK, "SET", "ap", "abcdef"),
+		step(":6\r\n", "STRLEN", "ap"),
+		step(":0\r\n", "STRLEN", "nokey"),
+		step(strWrongType, "STRLEN", "L"),
 
-		st("-ERR offset is out of range\r\n", "SETRANGE", "ap", "-1", "x"),
-		st("-ERR offset is out of range\r\n", "SETRANGE", "L", "-1", ""),
-		st(strNotInt, "SETRANGE", "ap", "abc", "x"),
-		st(":0\r\n", "SETRANGE", "nok", "5", ""),
-		st(strNil, "GET", "nok"),
-		st("-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n", "SETRANGE", "nok", "100", "x"),
-		st(":0\r\n", "SETRANGE", "nok", "1000", ""),
-		st("-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n", "SETRANGE", "ap", "9223372036854775807", "x"),
-		st(":6\r\n", "SETRANGE", "ap", "1", ""),
-		st(":9\r\n", "SETRANGE", "ap", "8", "Z"),
-		st(bulk("abcdef\x00\x00Z"), "GET", "ap"),
-		st(":9\r\n", "SETRANGE", "ap", "0", "XY"),
-		st(bulk("XYcdef\x00\x00Z"), "GET", "ap"),
-		st(strWrongType, "SETRANGE", "L", "0", ""),
-		st(strWrongType, "SETRANGE", "L", "0", "x"),
-		st(":4\r\n", "SETRANGE", "nok", "2", "ab"),
-		st(bulk("\x00\x00ab"), "GET", "nok"),
-		st(":100\r\n", "SETRANGE", "big", "99", "x"),
+		step("-ERR offset is out of range\r\n", "SETRANGE", "ap", "-1", "x"),
+		step("-ERR offset is out of range\r\n", "SETRANGE", "L", "-1", ""),
+		step(strNotInt, "SETRANGE", "ap", "abc", "x"),
+		step(":0\r\n", "SETRANGE", "nok", "5", ""),
+		step(strNil, "GET", "nok"),
+		step("-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n", "SETRANGE", "nok", "100", "x"),
+		step(":0\r\n", "SETRANGE", "nok", "1000", ""),
+		step("-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n", "SETRANGE", "ap", "9223372036854775807", "x"),
+		step(":6\r\n", "SETRANGE", "ap", "1", ""),
+		step(":9\r\n", "SETRANGE", "ap", "8", "Z"),
+		step(bulk("abcdef\x00\x00Z"), "GET", "ap"),
+		step(":9\r\n", "SETRANGE", "ap", "0", "XY"),
+		step(bulk("XYcdef\x00\x00Z"), "GET", "ap"),
+		step(strWrongType, "SETRANGE", "L", "0", ""),
+		step(strWrongType, "SETRANGE", "L", "0", "x"),
+		step(":4\r\n", "SETRANGE", "nok", "2", "ab"),
+		step(bulk("\x00\x00ab"), "GET", "nok"),
+		step(":100\r\n", "SETRANGE", "big", "99", "x"),
 
-		st(strOK, "SET", "s", "hello"),
-		st(bulk("hello"), "GETRANGE", "s", "0", "-1"),
-		st(strEmpty, "GETRANGE", "s", "-1", "-5"),
-		st(bulk("hello"), "GETRANGE", "s", "-5", "-1"),
-		st(strEmpty, "GETRANGE", "s", "3", "1"),
-		st(bulk("hello"), "GETRANGE", "s", "0", "100"),
-		st(bulk("h"), "GETRANGE", "s", "-100", "-50"),
-		st(bulk("hel"), "GETRANGE", "s", "-100", "2"),
-		st(strEmpty, "GETRANGE", "s", "1", "-100"),
-		st(strEmpty, "GETRANGE", "nokey", "0", "1"),
-		st(strNotInt, "GETRANGE", "s", "a", "1"),
-		st(strNotInt, "GETRANGE", "nokey", "a", "1"),
-		st(strWrongType, "GETRANGE", "L", "0", "1"),
-		st(strEmpty, "GETRANGE", "s", "9223372036854775807", "9223372036854775807"),
-		st(bulk("hello"), "GETRANGE", "s", "-9223372036854775808", "9223372036854775807"),
-		st(strOK, "SET", "e", ""),
-		st(strEmpty, "GETRANGE", "e", "0", "-1"),
-		st(bulk("el"), "SUBSTR", "s", "1", "2"),
-		st("-ERR wrong number of arguments for 'substr' command\r\n", "SUBSTR", "s", "1"),
+		step(strOK, "SET", "s", "hello"),
+		step(bulk("hello"), "GETRANGE", "s", "0", "-1"),
+		step(strEmpty, "GETRANGE", "s", "-1", "-5"),
+		step(bulk("hello"), "GETRANGE", "s", "-5", "-1"),
+		step(strEmpty, "GETRANGE", "s", "3", "1"),
+		step(bulk("hello"), "GETRANGE", "s", "0", "100"),
+		step(bulk("h"), "GETRANGE", "s", "-100", "-50"),
+		step(bulk("hel"), "GETRANGE", "s", "-100", "2"),
+		step(strEmpty, "GETRANGE", "s", "1", "-100"),
+		step(strEmpty, "GETRANGE", "nokey", "0", "1"),
+		step(strNotInt, "GETRANGE", "s", "a", "1"),
+		step(strNotInt, "GETRANGE", "nokey", "a", "1"),
+		step(strWrongType, "GETRANGE", "L", "0", "1"),
+		step(strEmpty, "GETRANGE", "s", "9223372036854775807", "9223372036854775807"),
+		step(bulk("hello"), "GETRANGE", "s", "-9223372036854775808", "9223372036854775807"),
+		step(strOK, "SET", "e", ""),
+		step(strEmpty, "GETRANGE", "e", "0", "-1"),
+		step(bulk("el"), "SUBSTR", "s", "1", "2"),
+		step("-ERR wrong number of arguments for 'substr' command\r\n", "SUBSTR", "s", "1"),
 	})
 	// APPEND and SETRANGE keep the deadline
-	strRun(t, c, []strStep{st(strOK, "SET", "t", "a", "EX", "9"), st(":2\r\n", "APPEND", "t", "b"), st(":3\r\n", "SETRANGE", "t", "2", "c")})
+	runSteps(t, c, []replyStep{step(strOK, "SET", "t", "a", "EX", "9"), step(":2\r\n", "APPEND", "t", "b"), step(":3\r\n", "SETRANGE", "t", "2", "c")})
 	if d := strDeadline(s, clk, "t"); d != clk.Now().UnixMilli()+9000 {
 		t.Fatalf("deadline lost: %d", d)
 	}

@@ -191,6 +191,24 @@ func ioReadFull(br *bufio.Reader, buf []byte) (int, error) {
 	return n, nil
 }
 
+// replyStep is one command and its raw expected reply.
+type replyStep struct {
+	args []string
+	want string
+}
+
+func step(want string, args ...string) replyStep { return replyStep{args: args, want: want} }
+
+// runSteps sends each command and checks its raw reply.
+func runSteps(t *testing.T, c *rawConn, steps []replyStep) {
+	t.Helper()
+	for _, s := range steps {
+		if got := c.do(s.args...); got != s.want {
+			t.Fatalf("%q: reply %q, want %q", s.args, got, s.want)
+		}
+	}
+}
+
 func mustReply(t *testing.T, got, want string) {
 	t.Helper()
 	if got != want {
