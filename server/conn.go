@@ -2,9 +2,9 @@ package server
 
 import (
 	"errors"
+	"io"
 	"net"
 	"os"
-	"runtime"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -19,6 +19,7 @@ import (
 type Client struct {
 	srv    *Server
 	conn   net.Conn
+	sock   io.ReadWriter // conn, or its raw reader/writer (rawio_linux.go)
 	rd     *reader
 	w      Writer
 	id     int64
@@ -86,11 +87,6 @@ func (c *Client) serve() {
 		if len(c.w.b) > 0 && !c.flush() {
 			return
 		}
-		// Let the other connections run before reading again: by the time
-		// this one is scheduled back its client has usually sent the next
-		// request, so the read finds data instead of costing a system call
-		// that finds none, a park and a netpoller wake-up.
-		runtime.Gosched()
 		if t := c.srv.idleTimeout(); t > 0 {
 			c.conn.SetReadDeadline(time.Now().Add(t))
 			c.deadline = true
@@ -131,7 +127,7 @@ func (c *Client) flush() bool {
 	if len(c.w.b) == 0 {
 		return true
 	}
-	_, err := c.conn.Write(c.w.b)
+	_, err := c.sock.Write(c.w.b)
 	if cap(c.w.b) > 1<<20 {
 		c.w.b = make([]byte, 0, 16<<10)
 	} else {

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"strconv"
@@ -198,7 +199,11 @@ func (s *Server) accept(conn net.Conn) {
 	}
 	c.w.proto = 2
 	c.proto.Store(2)
-	c.rd = newReader(conn, s.limits())
+	c.sock = io.ReadWriter(conn)
+	if r := newRawIO(conn); r != nil {
+		c.sock = r
+	}
+	c.rd = newReader(c.sock, s.limits())
 	s.clients[c.id] = c
 	s.mu.Unlock()
 	s.stats.connections.Add(1)
