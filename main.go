@@ -17,6 +17,7 @@ import (
 
 	"sessiond/clock"
 	"sessiond/config"
+	"sessiond/gcpace"
 	"sessiond/server"
 )
 
@@ -40,6 +41,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	defer closeLog()
 	procs := setProcs()
+	pacer := gcpace.Start(gcpace.DefaultHeadroom)
+	defer pacer.Stop()
 	for _, name := range cfg.NoEffect() {
 		log.Info("directive accepted but has no effect in sessiond", "directive", name)
 	}
