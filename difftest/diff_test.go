@@ -43,6 +43,7 @@ func groups() []group {
 		{name: "server", scenarios: serverScenarios()},
 		{name: "strings", scenarios: stringScenarios()},
 		{name: "keys", scenarios: keyScenarios()},
+		{name: "list", scenarios: listScenarios()},
 		{name: "types", probe: needLists, scenarios: typeScenarios()},
 	}
 }

@@ -61,3 +61,16 @@ func truncate(s string, n int) string {
 	}
 	return s
 }
+
+// List and blocking errors.
+const (
+	errTimeoutFloat    = "ERR timeout is not a float or out of range"
+	errTimeoutNegative = "ERR timeout is negative"
+	errIndexRange      = "ERR index out of range"
+	errMustBePositive  = "ERR value is out of range, must be positive"
+	errRankZero        = "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list"
+	errCountNegative   = "ERR COUNT can't be negative"
+	errMaxlenNegative  = "ERR MAXLEN can't be negative"
+	errNumkeysPositive = "ERR numkeys should be greater than 0"
+	errCountPositive   = "ERR count should be greater than 0"
+)

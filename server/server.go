@@ -63,8 +63,9 @@ type Server struct {
 	shutdown chan struct{} // closed by the SHUTDOWN command
 	shutOnce sync.Once
 
-	stats stats
-	info  *infoState
+	stats   stats
+	blocked blockRegistry // parked blocking commands (blocking.go)
+	info    *infoState
 }
 
 type stats struct {

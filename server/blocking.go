@@ -1,0 +1,276 @@
+package server
+
+import (
+	"math"
+	"math/big"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"sessiond/storage"
+)
+
+// Blocking commands (BLPOP, BLMOVE, BLMPOP, ... and later BZPOPMIN) park
+// their connection on keys until a write adds elements to one of them, as
+// Redis does:
+//
+//   - A command that finds nothing to serve registers a waiter on its keys
+//     while it still holds the keys' shards, so no push can slip between its
+//     look and its registration.
+//   - A write that adds elements to a key calls signal with the key's shard
+//     held; the key goes on the ready list if anyone waits on it.
+//   - After its Tx ends, the writer calls serve: for each ready key it serves
+//     the key's waiters first come, first served, running each waiter's try
+//     with the shards it needs locked, until the key has nothing left to give.
+//     The waiter's reply is written into its own connection's buffer; the
+//     registry lock hands the buffer over (the parked goroutine does not
+//     touch it until it sees done).
+//   - The parked goroutine wakes when served, on its timeout (from the
+//     injected clock), or when its connection goes (a watcher keeps reading
+//     the socket, so a disconnect, CLIENT KILL or Close is seen at once).
+//
+// Lock order: shard locks, then blockRegistry.mu.
+
+type blockKey struct {
+	db  int
+	key string
+}
+
+// waiter is one parked command.
+type waiter struct {
+	keys []blockKey
+	// refs are the keys to lock to serve the waiter from k (k, and a
+	// destination for BLMOVE).
+	refs func(k blockKey) []storage.Ref
+	// try serves the waiter from k if k holds what it waits for: it writes
+	// the reply and the effect and reports true, or reports false and
+	// changes nothing. It runs with refs(k) locked and the registry lock
+	// held; a push it makes is announced with markReadyLocked.
+	try   func(tx *storage.Tx, k blockKey) bool
+	woken chan struct{}
+	done  bool // served or given up, under the registry lock
+}
+
+// blockRegistry holds the parked commands by key. The zero value is ready.
+type blockRegistry struct {
+	count   atomic.Int64 // waiters registered, read without the lock by signal
+	mu      sync.Mutex
+	waiters map[blockKey][]*waiter
+	ready   []blockKey
+	isReady map[blockKey]bool
+}
+
+// register parks w on its keys; call it with the keys' shards held.
+func (b *blockRegistry) register(w *waiter) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.waiters == nil {
+		b.waiters = make(map[blockKey][]*waiter)
+		b.isReady = make(map[blockKey]bool)
+	}
+	for _, k := range w.keys {
+		b.waiters[k] = append(b.waiters[k], w)
+	}
+	b.count.Add(1)
+}
+
+// removeLocked takes w off all its keys.
+func (b *blockRegistry) removeLocked(w *waiter) {
+	for _, k := range w.keys {
+		q := b.waiters[k]
+		for i, x := range q {
+			if x == w {
+				q = append(q[:i:i], q[i+1:]...)
+				break
+			}
+		}
+		if len(q) == 0 {
+			delete(b.waiters, k)
+		} else {
+			b.waiters[k] = q
+		}
+	}
+	b.count.Add(-1)
+}
+
+// signal notes that key in db gained elements; call it with the key's shard
+// held. It costs one atomic load when nobody is blocked.
+func (b *blockRegistry) signal(db int, key []byte) {
+	if b.count.Load() == 0 {
+		return
+	}
+	b.mu.Lock()
+	b.markReadyLocked(blockKey{db, string(key)})
+	b.mu.Unlock()
+}
+
+func (b *blockRegistry) markReadyLocked(k blockKey) {
+	if len(b.waiters[k]) == 0 || b.isReady[k] {
+		return
+	}
+	b.isReady[k] = true
+	b.ready = append(b.ready, k)
+}
+
+// serve hands the ready keys' elements to their waiters; call it with no
+// shard held, after the write that signalled.
+func (b *blockRegistry) serve(store *storage.Store, now int64) {
+	if b.count.Load() == 0 {
+		return
+	}
+	for {
+		b.mu.Lock()
+		if len(b.ready) == 0 {
+			b.mu.Unlock()
+			return
+		}
+		k := b.ready[0]
+		b.ready = b.ready[1:]
+		delete(b.isReady, k)
+		b.mu.Unlock()
+		b.serveKey(store, now, k)
+	}
+}
+
+func (b *blockRegistry) serveKey(store *storage.Store, now int64, k blockKey) {
+	for {
+		b.mu.Lock()
+		q := b.waiters[k]
+		if len(q) == 0 {
+			b.mu.Unlock()
+			return
+		}
+		w := q[0]
+		b.mu.Unlock()
+		tx := store.BeginMany(now, w.refs(k)...)
+		b.mu.Lock()
+		if w.done {
+			b.mu.Unlock()
+			tx.End()
+			continue
+		}
+		served := w.try(&tx, k)
+		if served {
+			w.done = true
+			b.removeLocked(w)
+			close(w.woken)
+		}
+		b.mu.Unlock()
+		tx.End()
+		if !served {
+			return
+		}
+	}
+}
+
+// wakeBlocked serves whatever this command's writes made ready; handlers
+// that add elements defer it before deferring tx.End, so it runs after.
+func (c *Client) wakeBlocked() {
+	c.srv.blocked.serve(c.srv.store, c.nowMs)
+}
+
+// timeoutArg parses a blocking command's timeout in seconds (a float) into
+// an absolute deadline in unix ms, 0 for none, writing Redis's errors.
+func (c *Client) timeoutArg(b []byte) (int64, bool) {
+	f, ok := parseLongDouble(b)
+	if !ok {
+		c.w.Error(errTimeoutFloat)
+		return 0, false
+	}
+	ms := new(big.Float).Mul(f, big.NewFloat(1000))
+	var tval int64
+	if ms.IsInf() || ms.Cmp(big.NewFloat(math.MaxInt64)) >= 0 || ms.Cmp(big.NewFloat(math.MinInt64)) < 0 {
+		tval = math.MinInt64 // C's cast of an out-of-range long double
+	} else {
+		tval, _ = ms.Int64() // truncates toward zero
+	}
+	if tval < 0 {
+		c.w.Error(errTimeoutNegative)
+		return 0, false
+	}
+	if tval == 0 || tval > math.MaxInt64-c.nowMs {
+		return 0, true // forever
+	}
+	return c.nowMs + tval, true
+}
+
+// block parks the connection until w is served, the deadline (unix ms, 0
+// for none) passes or the connection goes. Call it holding tx, which must
+// lock all of w's keys; it ends tx. On timeout it writes timedOut's reply.
+func (c *Client) block(tx *storage.Tx, w *waiter, deadline int64, timedOut func()) {
+	b := &c.srv.blocked
+	w.woken = make(chan struct{})
+	b.register(w)
+	tx.End()
+	// the replies before this command go out now, as Redis would send them
+	ok := c.flush()
+
+	var expired chan struct{}
+	if deadline != 0 {
+		expired = make(chan struct{})
+		t := c.srv.clock.AfterFunc(time.Duration(deadline-c.nowMs)*time.Millisecond, func() { close(expired) })
+		defer t.Stop()
+	}
+	gone := make(chan struct{})
+	stopWatch := func() {}
+	if ok {
+		stopWatch = c.watch(gone)
+	} else {
+		close(gone)
+	}
+
+	var timeout, lost bool
+	select {
+	case <-w.woken:
+	case <-expired:
+		timeout = true
+	case <-gone:
+		lost = true
+	}
+	b.mu.Lock()
+	served := w.done
+	if !served {
+		w.done = true
+		b.removeLocked(w)
+	}
+	b.mu.Unlock()
+	stopWatch()
+	switch {
+	case lost:
+		c.closed = true
+	case !served && timeout:
+		timedOut()
+	}
+}
+
+// watch reads the socket into the connection's reader while the command is
+// parked, so later pipelined commands wait their turn and a closed
+// connection is noticed; it closes gone on a read error. The returned stop
+// interrupts the read and waits for the watcher.
+func (c *Client) watch(gone chan struct{}) (stop func()) {
+	var stopping atomic.Bool
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			if err := c.rd.fill(); err != nil {
+				if !stopping.Load() {
+					close(gone)
+				}
+				return
+			}
+		}
+	}()
+	return func() {
+		stopping.Store(true)
+		c.conn.SetReadDeadline(time.Unix(1, 0))
+		<-done
+		c.deadline = true // serve resets or renews the read deadline
+		select {
+		case <-gone:
+		default:
+			return
+		}
+		c.closed = true
+	}
+}
