@@ -200,10 +200,19 @@ func (c *Client) timeoutArg(b []byte) (int64, bool) {
 func (c *Client) block(tx *storage.Tx, w *waiter, deadline int64, timedOut func()) {
 	b := &c.srv.blocked
 	w.woken = make(chan struct{})
+	// Once registered, a writer may serve w and write the reply into c.w at
+	// any time: take the replies to the commands before this one out first,
+	// and send them now, as Redis would.
+	pending := c.w.b
+	c.w.b = nil
 	b.register(w)
 	tx.End()
-	// the replies before this command go out now, as Redis would send them
-	ok := c.flush()
+	ok := true
+	if len(pending) > 0 {
+		_, err := c.sock.Write(pending)
+		ok = err == nil
+	}
+	defer func() { c.w.b = append(pending[:0], c.w.b...) }()
 
 	var expired chan struct{}
 	if deadline != 0 {
