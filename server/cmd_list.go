@@ -147,11 +147,11 @@ func (c *Client) push(args [][]byte, left, onlyExisting bool, name string) {
 		l = storage.NewList()
 		tx.Put(db, clone(key), nil, l, 0)
 	}
-	for _, v := range ownElements(args[2:]) {
-		if left {
-			l.PushFront(v)
-		} else {
-			l.PushBack(v)
+	if len(args) == 3 {
+		pushOne(l, left, clone(args[2]))
+	} else {
+		for _, v := range ownElements(args[2:]) {
+			pushOne(l, left, v)
 		}
 	}
 	c.srv.blocked.signal(db, key)
@@ -408,25 +408,30 @@ func cmdLrem(c *Client, args [][]byte) {
 		return
 	}
 	elem := args[3]
-	n := l.Len()
-	// Mark the positions to remove, walking from the end count names.
-	drop := make(map[int]bool)
-	if count >= 0 {
-		for i := 0; i < n && (count == 0 || int64(len(drop)) < count); i++ {
+	// Remove matches at positions >= from, at most limit of them (0: all);
+	// from the tail, from is where the -count'th match from the end sits.
+	from, limit := 0, count
+	if count < 0 {
+		limit = -count
+		seen := int64(0)
+		for i := l.Len() - 1; i >= 0; i-- {
 			if string(l.At(i)) == string(elem) {
-				drop[i] = true
-			}
-		}
-	} else {
-		for i := n - 1; i >= 0 && int64(len(drop)) < -count; i-- {
-			if string(l.At(i)) == string(elem) {
-				drop[i] = true
+				from = i
+				if seen++; seen == limit {
+					break
+				}
 			}
 		}
 	}
-	removed := 0
-	if len(drop) > 0 {
-		removed = l.Filter(func(i int, _ []byte) bool { return !drop[i] })
+	removed := int64(0)
+	l.Filter(func(i int, v []byte) bool {
+		if i < from || (limit > 0 && removed == limit) || string(v) != string(elem) {
+			return true
+		}
+		removed++
+		return false
+	})
+	if removed > 0 {
 		if tx.Logging() {
 			tx.Emit(db, []byte("LREM"), key, args[2], elem)
 		}
@@ -434,7 +439,7 @@ func cmdLrem(c *Client, args [][]byte) {
 			tx.Delete(db, key)
 		}
 	}
-	c.w.Int(int64(removed))
+	c.w.Int(removed)
 }
 
 func cmdLtrim(c *Client, args [][]byte) {

@@ -17,6 +17,11 @@
 //   - the clock is read once per command (Client.now / nowMs);
 //   - wire error texts live in errors.go and match Redis 7.0 byte for byte.
 //
+// Blocking commands park their connection in blocking.go's registry, keyed
+// by database and key; a write that adds elements serves the waiters first
+// come, first served after its Tx ends, and timeouts come from the clock's
+// AfterFunc.
+//
 // Imports: standard library, redcon, sessiond/{clock,expiry,storage,glob}.
 // It must not import main or config (the Config interface decouples it).
 package server
