@@ -182,7 +182,11 @@ func (c *Client) timeoutArg(b []byte) (int64, bool) {
 	if ms.IsInf() || ms.Cmp(big.NewFloat(math.MaxInt64)) >= 0 || ms.Cmp(big.NewFloat(math.MinInt64)) < 0 {
 		tval = math.MinInt64 // C's cast of an out-of-range long double
 	} else {
-		tval, _ = ms.Int64() // truncates toward zero
+		var acc big.Accuracy
+		tval, acc = ms.Int64() // truncates toward zero; Redis rounds up (ceill)
+		if acc == big.Below {
+			tval++
+		}
 	}
 	if tval < 0 {
 		c.w.Error(errTimeoutNegative)

@@ -269,3 +269,24 @@ func TestListEffects(t *testing.T) {
 		t.Fatalf("effects %q, want %q", got, want)
 	}
 }
+
+func TestListTimeoutArg(t *testing.T) {
+	c := &Client{nowMs: 1_000_000}
+	for _, tc := range []struct {
+		in   string
+		want int64 // deadline, 0 forever, -1 error
+	}{
+		{"0", 0}, {"0.0001", 1_000_001}, {"-0.0001", 0}, {"-0.000999", 0}, {"0.001", 1_000_001}, {"1.5", 1_001_500},
+		{"1.0001", 1_001_001}, {"-0.9", -1}, {"0x10", 1_016_000}, {"1e3", 2_000_000}, {"-1", -1}, {"inf", -1}, {"nan", -1}, {"", -1}, {" 1", -1},
+		{"9223372036854775807", -1}, {"9223372036854775", 0},
+	} {
+		c.w.b = c.w.b[:0]
+		got, ok := c.timeoutArg([]byte(tc.in))
+		if !ok {
+			got = -1
+		}
+		if got != tc.want {
+			t.Errorf("timeout %q: deadline %d (reply %q), want %d", tc.in, got, c.w.b, tc.want)
+		}
+	}
+}
