@@ -287,3 +287,47 @@ func (c *Client) watch(gone chan struct{}) (stop func()) {
 		c.closed = true
 	}
 }
+
+// keyspaceWakers are commands that can give a waited-on key elements without
+// pushing: a list renamed, copied or moved over it, or a database swapped in.
+// After them every waited-on key is checked, as Redis does for SWAPDB; this
+// costs nothing while no one is blocked.
+var keyspaceWakers = []string{"rename", "renamenx", "copy", "move", "swapdb", "restore", "sort"}
+
+// wrapKeyspaceWakers makes the keyspaceWakers in t wake blocked clients.
+func wrapKeyspaceWakers(t *table) {
+	for _, name := range keyspaceWakers {
+		cmd := t.cmds[name]
+		if cmd == nil {
+			continue
+		}
+		h := cmd.Handler
+		cmd.Handler = func(c *Client, args [][]byte) {
+			h(c, args)
+			c.srv.blocked.rescan(c.srv.store, c.nowMs)
+		}
+	}
+}
+
+// rescan marks ready every waited-on key that holds a non-empty list and
+// serves them.
+func (b *blockRegistry) rescan(store *storage.Store, now int64) {
+	if b.count.Load() == 0 {
+		return
+	}
+	b.mu.Lock()
+	keys := make([]blockKey, 0, len(b.waiters))
+	for k := range b.waiters {
+		keys = append(keys, k)
+	}
+	b.mu.Unlock()
+	for _, k := range keys {
+		key := []byte(k.key)
+		tx := store.Begin(now, k.db, key)
+		if l := listOf(tx.Peek(k.db, key)); l != nil && l.Len() > 0 {
+			b.signal(k.db, key)
+		}
+		tx.End()
+	}
+	b.serve(store, now)
+}

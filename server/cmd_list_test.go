@@ -290,3 +290,39 @@ func TestListTimeoutArg(t *testing.T) {
 		}
 	}
 }
+
+func TestListBlockingWokenByRenameCopyMoveSwapdb(t *testing.T) {
+	s, addr := startServer(t, nil, fakeClock())
+	c1, p := dial(t, addr), dial(t, addr)
+	cases := []struct {
+		setup []string
+		wake  []string
+		reply string
+	}{
+		{[]string{"RPUSH", "tmp", "r"}, []string{"RENAME", "tmp", "k"}, rOK},
+		{[]string{"RPUSH", "tmp", "n"}, []string{"RENAMENX", "tmp", "k"}, ":1\r\n"},
+		{[]string{"RPUSH", "tmp", "c"}, []string{"COPY", "tmp", "k"}, ":1\r\n"},
+	}
+	for _, tc := range cases {
+		c1.sendCmd("BLPOP", "k", "0")
+		waitBlocked(t, s, 1)
+		p.do(tc.setup...)
+		mustReply(t, p.do(tc.wake...), tc.reply)
+		el := tc.setup[2]
+		mustReply(t, c1.reply(), "*2\r\n$1\r\nk\r\n$1\r\n"+el+"\r\n")
+		waitBlocked(t, s, 0)
+	}
+	// MOVE into db 0 from db 1, and SWAPDB bringing a list in
+	c1.sendCmd("BLPOP", "k", "0")
+	waitBlocked(t, s, 1)
+	mustReply(t, p.do("SELECT", "1"), rOK)
+	mustReply(t, p.do("RPUSH", "k", "m"), ":1\r\n")
+	mustReply(t, p.do("MOVE", "k", "0"), ":1\r\n")
+	mustReply(t, c1.reply(), "*2\r\n$1\r\nk\r\n$1\r\nm\r\n")
+	c1.sendCmd("BLPOP", "k", "0")
+	waitBlocked(t, s, 1)
+	mustReply(t, p.do("RPUSH", "k", "s"), ":1\r\n")
+	mustReply(t, p.do("SWAPDB", "0", "1"), rOK)
+	mustReply(t, c1.reply(), "*2\r\n$1\r\nk\r\n$1\r\ns\r\n")
+	waitBlocked(t, s, 0)
+}

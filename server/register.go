@@ -8,4 +8,5 @@ func registerCommands(t *table) {
 	t.add(keyCommands()...)
 	t.add(serverCommands()...)
 	t.add(listCommands()...)
+	wrapKeyspaceWakers(t) // after every group: it wraps RENAME, COPY, MOVE, SWAPDB ...
 }
