@@ -142,25 +142,30 @@ func (b *blockRegistry) serveKey(store *storage.Store, now int64, k blockKey) {
 		}
 		w := q[0]
 		b.mu.Unlock()
-		tx := store.BeginMany(now, w.refs(k)...)
-		b.mu.Lock()
-		if w.done {
-			b.mu.Unlock()
-			tx.End()
-			continue
-		}
-		served := w.try(&tx, k)
-		if served {
-			w.done = true
-			b.removeLocked(w)
-			close(w.woken)
-		}
-		b.mu.Unlock()
-		tx.End()
-		if !served {
+		if !b.serveOne(store, now, k, w) {
 			return
 		}
 	}
+}
+
+// serveOne tries to serve w from k; it reports false when k had nothing for
+// it. Its locks are released by defers, so a panic in try (which closes the
+// writer's connection) leaves no shard or registry lock held.
+func (b *blockRegistry) serveOne(store *storage.Store, now int64, k blockKey, w *waiter) bool {
+	tx := store.BeginMany(now, w.refs(k)...)
+	defer tx.End()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if w.done {
+		return true // gone meanwhile: look at the next waiter
+	}
+	if !w.try(&tx, k) {
+		return false
+	}
+	w.done = true
+	b.removeLocked(w)
+	close(w.woken)
+	return true
 }
 
 // wakeBlocked serves whatever this command's writes made ready; handlers

@@ -326,3 +326,60 @@ func TestListBlockingWokenByRenameCopyMoveSwapdb(t *testing.T) {
 	mustReply(t, c1.reply(), "*2\r\n$1\r\nk\r\n$1\r\ns\r\n")
 	waitBlocked(t, s, 0)
 }
+
+// TestListBlockingConcurrent pushes from several connections while others
+// pop with BLPOP/BRPOP/BLMPOP/BLMOVE: every element is received exactly once
+// (no lost wake-ups, no double serving).
+func TestListBlockingConcurrent(t *testing.T) {
+	s, addr := startServer(t, nil, fakeClock())
+	const poppers, pops, pushers = 4, 50, 2
+	var wg sync.WaitGroup
+	got := make(chan string, poppers*pops)
+	for i := 0; i < poppers; i++ {
+		c := dial(t, addr)
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			for j := 0; j < pops; j++ {
+				var reply string
+				switch (i + j) % 4 {
+				case 0:
+					reply = c.do("BLPOP", "q", "other", "0")
+				case 1:
+					reply = c.do("BRPOP", "other", "q", "0")
+				case 2:
+					reply = c.do("BLMPOP", "0", "1", "q", "LEFT")
+				default:
+					reply = c.do("BLMOVE", "q", "moved", "LEFT", "RIGHT", "0")
+				}
+				parts := strings.Split(strings.TrimSuffix(reply, "\r\n"), "\r\n")
+				got <- parts[len(parts)-1]
+			}
+		}(i)
+	}
+	for i := 0; i < pushers; i++ {
+		c := dial(t, addr)
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			for j := 0; j < poppers*pops/pushers; j++ {
+				c.do("RPUSH", "q", fmt.Sprintf("e%d-%d", i, j))
+			}
+		}(i)
+	}
+	wg.Wait()
+	close(got)
+	seen := map[string]bool{}
+	for v := range got {
+		if seen[v] {
+			t.Fatalf("element %q received twice", v)
+		}
+		seen[v] = true
+	}
+	if len(seen) != poppers*pops {
+		t.Fatalf("received %d distinct elements, want %d", len(seen), poppers*pops)
+	}
+	p := dial(t, addr)
+	mustReply(t, p.do("EXISTS", "q", "other"), ":0\r\n")
+	waitBlocked(t, s, 0)
+}
