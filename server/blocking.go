@@ -30,6 +30,12 @@ import (
 //     the socket, so a disconnect, CLIENT KILL or Close is seen at once).
 //
 // Lock order: shard locks, then blockRegistry.mu.
+//
+// Using it (BZPOPMIN and BZPOPMAX will): parse the timeout with
+// c.timeoutArg; lock the keys and serve at once if possible; otherwise
+// w := c.newWaiter(db, keys, nil, try) and c.block(&tx, w, deadline,
+// c.w.NullArray). A write that adds elements calls c.srv.blocked.signal(db,
+// key) with its Tx open and defers c.wakeBlocked() before deferring tx.End.
 
 type blockKey struct {
 	db  int
@@ -166,6 +172,27 @@ func (b *blockRegistry) serveOne(store *storage.Store, now int64, k blockKey, w 
 	b.removeLocked(w)
 	close(w.woken)
 	return true
+}
+
+// newWaiter builds a waiter on keys (copied, as the arguments alias the read
+// buffer); extra are keys to lock besides the ready one.
+func (c *Client) newWaiter(db int, keys [][]byte, extra []byte, try func(*storage.Tx, blockKey) bool) *waiter {
+	w := &waiter{try: try}
+	seen := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		if !seen[string(k)] {
+			seen[string(k)] = true
+			w.keys = append(w.keys, blockKey{db, string(k)})
+		}
+	}
+	w.refs = func(k blockKey) []storage.Ref {
+		refs := []storage.Ref{{DB: k.db, Key: []byte(k.key)}}
+		if extra != nil {
+			refs = append(refs, storage.Ref{DB: k.db, Key: extra})
+		}
+		return refs
+	}
+	return w
 }
 
 // wakeBlocked serves whatever this command's writes made ready; handlers

@@ -824,27 +824,6 @@ func popReplyWithKey(c *Client, tx *storage.Tx, db int, l *storage.List, key []b
 	}
 }
 
-// newWaiter builds a waiter on keys (copied, as the arguments alias the read
-// buffer); extra are keys to lock besides the ready one.
-func (c *Client) newWaiter(db int, keys [][]byte, extra []byte, try func(*storage.Tx, blockKey) bool) *waiter {
-	w := &waiter{try: try}
-	seen := make(map[string]bool, len(keys))
-	for _, k := range keys {
-		if !seen[string(k)] {
-			seen[string(k)] = true
-			w.keys = append(w.keys, blockKey{db, string(k)})
-		}
-	}
-	w.refs = func(k blockKey) []storage.Ref {
-		refs := []storage.Ref{{DB: k.db, Key: []byte(k.key)}}
-		if extra != nil {
-			refs = append(refs, storage.Ref{DB: k.db, Key: extra})
-		}
-		return refs
-	}
-	return w
-}
-
 func cmdBlmove(c *Client, args [][]byte) {
 	from, ok1 := whereArg(args[3])
 	to, ok2 := whereArg(args[4])
