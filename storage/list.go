@@ -33,8 +33,10 @@ func (l *List) Clone() Object {
 // Len returns the number of elements.
 func (l *List) Len() int { return l.n }
 
+// capFor is the buffer size for n elements: the next power of two, so a
+// one-element list holds one slot.
 func capFor(n int) int {
-	c := 4
+	c := 1
 	for c < n {
 		c *= 2
 	}
