@@ -1,7 +1,51 @@
 package difftest
 
+import (
+	"strconv"
+	"strings"
+)
+
+// bigListSteps builds a list of 1000 elements (some long) and works on its
+// middle, where a deque implementation shifts and wraps.
+func bigListSteps() []step {
+	push := []string{"RPUSH", "big"}
+	for i := 0; i < 1000; i++ {
+		v := strconv.Itoa(i % 37)
+		if i%101 == 0 {
+			v = strings.Repeat("L", 100+i)
+		}
+		push = append(push, v)
+	}
+	return []step{
+		cmd(push...),
+		cmd("LLEN", "big"),
+		cmd("LPUSH", "big", "h1", "h2", "h3"),
+		cmd("LRANGE", "big", "495", "530"),
+		cmd("LRANGE", "big", "-20", "-1"),
+		cmd("LINDEX", "big", "500"),
+		cmd("LINDEX", "big", "-500"),
+		cmd("LINSERT", "big", "BEFORE", "36", "ins"),
+		cmd("LPOS", "big", "ins"),
+		cmd("LPOS", "big", "5", "COUNT", "0"),
+		cmd("LPOS", "big", "5", "RANK", "-3", "COUNT", "4"),
+		cmd("LREM", "big", "-5", "7"),
+		cmd("LREM", "big", "3", "8"),
+		cmd("LREM", "big", "0", "9"),
+		cmd("LSET", "big", "600", "set"),
+		cmd("LRANGE", "big", "590", "610"),
+		cmd("LPOP", "big", "300"),
+		cmd("RPOP", "big", "300"),
+		cmd("LTRIM", "big", "10", "-10"),
+		cmd("LRANGE", "big", "0", "-1"),
+		cmd("OBJECT", "ENCODING", "big"),
+		cmd("LMOVE", "big", "big", "LEFT", "RIGHT"),
+		cmd("LRANGE", "big", "-3", "-1"),
+	}
+}
+
 func listScenarios() []scenario {
 	return []scenario{
+		{"list_big", bigListSteps()},
 		{"list_push_pop", []step{
 			cmd("LPUSH", "l", "a"),
 			cmd("LPUSH", "l", "b", "c"),
@@ -338,6 +382,16 @@ func listScenarios() []scenario {
 			cmd("OBJECT", "ENCODING", "l3"),
 			cmd("DEL", "l", "l3"),
 			cmd("EXISTS", "l", "l3"),
+			cmd("RPUSH", "e", "a"),
+			cmd("EXPIRE", "e", "100"),
+			cmd("LPOP", "e"),
+			cmd("RPUSH", "e", "b"),
+			cmd("TTL", "e"),
+			cmd("RPUSH", "e2", "x"),
+			cmd("PEXPIRE", "e2", "1"),
+			waitUntil(":0\r\n", "LLEN", "e2"),
+			cmd("LRANGE", "e2", "0", "-1"),
+			cmd("SCAN", "0", "TYPE", "list").sorted(),
 		}},
 	}
 }
