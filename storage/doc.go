@@ -15,6 +15,9 @@
 //     the store emits only what it decides itself (expiry DELs, SWAPDB);
 //   - values handed to Put are owned by the store from then on.
 //
+// Collection values implement Object: List (list.go) is a ring buffer of
+// elements, O(1) at both ends, one small slice for a small list.
+//
 // Errors are Go sentinels (ErrWrongType, ...); package server maps them to
 // wire text.
 //
