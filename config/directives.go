@@ -260,8 +260,8 @@ var table = []*directive{
 	intD("tracking-table-max-keys", "1000000", 0, maxInt64, 0),
 	strD("unixsocket", "", immutable),
 	specialD("unixsocketperm", "0", immutable, parseOctalPerm),
-	intD("zset-max-listpack-entries", "128", 0, maxInt64, 0, "zset-max-ziplist-entries"),
-	sizeD("zset-max-listpack-value", "64", 0, maxInt64, 0, "zset-max-ziplist-value"),
+	intD("zset-max-listpack-entries", "128", 0, maxInt64, used, "zset-max-ziplist-entries"),
+	sizeD("zset-max-listpack-value", "64", 0, maxInt64, used, "zset-max-ziplist-value"),
 }
 
 // checks holds sessiond's restrictions on values Redis would accept.

@@ -1,5 +1,7 @@
 package server
 
+import "strconv"
+
 // Error replies, byte for byte as Redis 7.0 sends them (without the leading
 // '-'). Every wire error text of the server lives here.
 const (
@@ -60,4 +62,27 @@ func truncate(s string, n int) string {
 		return s[:n]
 	}
 	return s
+}
+
+// Sorted-set errors.
+const (
+	errZaddNXXX       = "ERR XX and NX options at the same time are not compatible"
+	errZaddGTLTNX     = "ERR GT, LT, and/or NX options at the same time are not compatible"
+	errZaddIncrPair   = "ERR INCR option supports a single increment-element pair"
+	errZaddNaN        = "ERR resulting score is not a number (NaN)"
+	errZMinMaxFloat   = "ERR min or max is not a float"
+	errZMinMaxLex     = "ERR min or max not valid string range item"
+	errZLimitRank     = "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX"
+	errZWithscoresLex = "ERR syntax error, WITHSCORES not supported in combination with BYLEX"
+	errZWeightFloat   = "ERR weight value is not a float"
+	errMustBePositive = "ERR value is out of range, must be positive"
+	errOutOfRange     = "ERR value is out of range"
+)
+
+func errZAtLeastOneKey(cmd string) string {
+	return "ERR at least 1 input key is needed for '" + cmd + "' command"
+}
+
+func errValueBetween(lo, hi int64) string {
+	return "ERR value is out of range, value must between " + strconv.FormatInt(lo, 10) + " and " + strconv.FormatInt(hi, 10)
 }
