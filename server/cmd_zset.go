@@ -1046,10 +1046,21 @@ func cmdZrandmember(c *Client, args [][]byte) {
 		}
 	} else {
 		k := int(min(count, int64(n)))
-		perm := rand.Perm(n)[:k]
-		items = make([]storage.ZItem, k)
-		for i, r := range perm {
-			items[i] = z.At(r)
+		items = make([]storage.ZItem, 0, k)
+		if 2*k >= n {
+			for _, r := range rand.Perm(n)[:k] {
+				items = append(items, z.At(r))
+			}
+		} else {
+			// few of many: draw distinct ranks without an O(n) permutation
+			seen := make(map[int]bool, k)
+			for len(items) < k {
+				r := rand.IntN(n)
+				if !seen[r] {
+					seen[r] = true
+					items = append(items, z.At(r))
+				}
+			}
 		}
 	}
 	c.writeItems(items, withScores, true)
@@ -1205,27 +1216,21 @@ func (c *Client) zsetOpStore(args [][]byte, inter bool, name string) {
 	dst := args[1]
 	tx := c.srv.store.BeginKeys(c.nowMs, db, append([][]byte{dst}, keys...))
 	defer tx.End()
-	type src struct {
-		z *storage.ZSet
-		w float64
-	}
-	srcs := make([]src, len(keys))
+	srcs := make([]zsource, len(keys))
 	for i, k := range keys {
-		z, ok := c.readZSet(&tx, db, k)
+		e := c.lookup(&tx, db, k)
+		c.countLookup(e)
+		src, ok := asZSource(e)
 		if !ok {
+			c.w.Error(errWrongType)
 			return
 		}
-		srcs[i] = src{z, weights[i]}
-	}
-	size := func(s src) int {
-		if s.z == nil {
-			return 0
-		}
-		return s.z.Len()
+		src.w = weights[i]
+		srcs[i] = src
 	}
 	// Redis walks the inputs from the smallest, which fixes the order in
 	// which SUM adds the scores.
-	sort.SliceStable(srcs, func(i, j int) bool { return size(srcs[i]) < size(srcs[j]) })
+	sort.SliceStable(srcs, func(i, j int) bool { return srcs[i].len() < srcs[j].len() })
 	weighted := func(s float64, w float64) float64 {
 		v := s * w
 		if math.IsNaN(v) {
@@ -1236,36 +1241,28 @@ func (c *Client) zsetOpStore(args [][]byte, inter bool, name string) {
 	acc := map[string]float64{}
 	var order []string
 	if inter {
-		if size(srcs[0]) > 0 {
-			srcs[0].z.Range(0, srcs[0].z.Len()-1, false, func(it storage.ZItem) bool {
-				score := weighted(it.Score, srcs[0].w)
-				for _, o := range srcs[1:] {
-					if o.z == nil {
-						return false
-					}
-					s, ok := o.z.Score(it.Member)
-					if !ok {
-						return true
-					}
-					score = aggregate(mode, score, weighted(s, o.w))
+		srcs[0].each(func(m string, sc float64) bool {
+			score := weighted(sc, srcs[0].w)
+			for _, o := range srcs[1:] {
+				s, ok := o.score(m)
+				if !ok {
+					return true
 				}
-				acc[it.Member] = score
-				order = append(order, it.Member)
-				return true
-			})
-		}
+				score = aggregate(mode, score, weighted(s, o.w))
+			}
+			acc[m] = score
+			order = append(order, m)
+			return true
+		})
 	} else {
 		for _, s := range srcs {
-			if s.z == nil {
-				continue
-			}
-			s.z.Range(0, s.z.Len()-1, false, func(it storage.ZItem) bool {
-				v := weighted(it.Score, s.w)
-				if cur, ok := acc[it.Member]; ok {
-					acc[it.Member] = aggregate(mode, cur, v)
+			s.each(func(m string, sc float64) bool {
+				v := weighted(sc, s.w)
+				if cur, ok := acc[m]; ok {
+					acc[m] = aggregate(mode, cur, v)
 				} else {
-					acc[it.Member] = v
-					order = append(order, it.Member)
+					acc[m] = v
+					order = append(order, m)
 				}
 				return true
 			})
@@ -1280,4 +1277,67 @@ func (c *Client) zsetOpStore(args [][]byte, inter bool, name string) {
 		return a.Score < b.Score || a.Score == b.Score && a.Member < b.Member
 	})
 	c.storeZSet(&tx, db, dst, items)
+}
+
+// memberSet is what ZUNIONSTORE and ZINTERSTORE need of a plain set, which
+// Redis accepts as an input whose members all score 1.
+type memberSet interface {
+	Len() int
+	Has(m []byte) bool
+	Each(fn func(m []byte) bool)
+}
+
+// zsource is one input of ZUNIONSTORE/ZINTERSTORE: a sorted set, a plain
+// set, or nothing (a missing key), with its weight.
+type zsource struct {
+	z   *storage.ZSet
+	set memberSet
+	w   float64
+}
+
+// asZSource wraps an input key's entry; it reports false for a type that
+// is neither a sorted set nor a set.
+func asZSource(e *storage.Entry) (zsource, bool) {
+	if e == nil {
+		return zsource{}, true
+	}
+	if z, ok := e.Obj.(*storage.ZSet); ok {
+		return zsource{z: z}, true
+	}
+	if e.Kind() == storage.KindSet {
+		if s, ok := e.Obj.(memberSet); ok {
+			return zsource{set: s}, true
+		}
+	}
+	return zsource{}, false
+}
+
+func (s zsource) len() int {
+	switch {
+	case s.z != nil:
+		return s.z.Len()
+	case s.set != nil:
+		return s.set.Len()
+	}
+	return 0
+}
+
+func (s zsource) score(m string) (float64, bool) {
+	switch {
+	case s.z != nil:
+		return s.z.Score(m)
+	case s.set != nil:
+		return 1, s.set.Has([]byte(m))
+	}
+	return 0, false
+}
+
+// each calls fn for every member and score until fn returns false.
+func (s zsource) each(fn func(m string, score float64) bool) {
+	switch {
+	case s.z != nil:
+		s.z.Range(0, s.z.Len()-1, false, func(it storage.ZItem) bool { return fn(it.Member, it.Score) })
+	case s.set != nil:
+		s.set.Each(func(m []byte) bool { return fn(string(m), 1) })
+	}
 }

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"sessiond/storage"
 )
 
 func (c *testConfig) ZsetMaxListpackEntries() int { return 128 }
@@ -416,4 +418,43 @@ func TestZsetModel(t *testing.T) {
 			t.Fatalf("seed %d: final ZCARD %q, want %q", seed, got, want)
 		}
 	}
+}
+
+// fakeSet stands in for the set type, which lives on another branch:
+// ZUNIONSTORE and ZINTERSTORE read any set through memberSet.
+type fakeSet []string
+
+func (s fakeSet) Kind() storage.Kind { return storage.KindSet }
+func (s fakeSet) Len() int           { return len(s) }
+func (s fakeSet) Has(m []byte) bool {
+	for _, x := range s {
+		if x == string(m) {
+			return true
+		}
+	}
+	return false
+}
+func (s fakeSet) Each(fn func(m []byte) bool) {
+	for _, x := range s {
+		if !fn([]byte(x)) {
+			return
+		}
+	}
+}
+
+// Redis accepts plain sets as inputs of ZUNIONSTORE/ZINTERSTORE, every
+// member scoring 1 (times its weight).
+func TestZstoreSetInputs(t *testing.T) {
+	s, c, _ := keyStart(t)
+	keyPut(s, 0, "s", fakeSet{"a", "b", "x"})
+	runSteps(t, c, []replyStep{
+		step(":2\r\n", "ZADD", "z", "5", "a", "7", "b"),
+		step(":3\r\n", "ZUNIONSTORE", "u", "2", "z", "s", "WEIGHTS", "1", "10"),
+		step("*6\r\n$1\r\nx\r\n$2\r\n10\r\n$1\r\na\r\n$2\r\n15\r\n$1\r\nb\r\n$2\r\n17\r\n", "ZRANGE", "u", "0", "-1", "WITHSCORES"),
+		step(":2\r\n", "ZINTERSTORE", "i", "2", "s", "z", "AGGREGATE", "MIN"),
+		step("*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n1\r\n", "ZRANGE", "i", "0", "-1", "WITHSCORES"),
+		step(":3\r\n", "ZUNIONSTORE", "o", "1", "s"),
+		step("+OK\r\n", "SET", "str", "v"),
+		step("-"+errWrongType+"\r\n", "ZUNIONSTORE", "u", "2", "s", "str"),
+	})
 }
