@@ -993,6 +993,11 @@ func (c *Client) zpop(args [][]byte, fromMax bool) {
 
 // ---- ZRANDMEMBER, ZSCAN ----
 
+// maxZRandReply bounds ZRANDMEMBER's negative count, whose reply repeats
+// members: Redis has no bound, but a hostile client must not make the
+// server build an unbounded reply.
+const maxZRandReply = 1 << 22
+
 func cmdZrandmember(c *Client, args [][]byte) {
 	count, withScores, hasCount := int64(0), false, len(args) >= 3
 	if hasCount {
@@ -1014,6 +1019,10 @@ func cmdZrandmember(c *Client, args [][]byte) {
 				c.w.Error(errOutOfRange)
 				return
 			}
+		}
+		if n < -maxZRandReply {
+			c.w.Error(errZRandTooBig)
+			return
 		}
 		count = n
 	}

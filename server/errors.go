@@ -77,6 +77,7 @@ const (
 	errZWeightFloat   = "ERR weight value is not a float"
 	errMustBePositive = "ERR value is out of range, must be positive"
 	errOutOfRange     = "ERR value is out of range"
+	errZRandTooBig    = "ERR count is too large: sessiond returns at most 4194304 random members"
 )
 
 func errZAtLeastOneKey(cmd string) string {

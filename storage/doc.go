@@ -15,6 +15,9 @@
 //     the store emits only what it decides itself (expiry DELs, SWAPDB);
 //   - values handed to Put are owned by the store from then on.
 //
+// ZSet (zset.go) is one sorted slice while small (listpack) and a skiplist
+// with spans plus a member -> score map beyond, converted one way.
+//
 // Errors are Go sentinels (ErrWrongType, ...); package server maps them to
 // wire text.
 //
