@@ -363,7 +363,11 @@ func (c *Client) zadd(key []byte, pairs [][]byte, flags int) {
 		return
 	}
 	incr := flags&zaddINCR != 0
-	maxEntries, maxValue := c.zlimits()
+	// the limits matter only while the set is (or starts) compact
+	maxEntries, maxValue := math.MaxInt, math.MaxInt
+	if z == nil || z.IsListpack() {
+		maxEntries, maxValue = c.zlimits()
+	}
 	if z == nil {
 		if flags&zaddXX != 0 {
 			if incr {
