@@ -450,6 +450,8 @@ func zsetScenarios() []scenario {
 			cmd("ZINTERSTORE", "i", "0", "z1"),
 			cmd("SET", "str", "v"),
 			cmd("ZUNIONSTORE", "u", "2", "z1", "str"),
+			cmd("ZUNIONSTORE", "u", "2", "z1", "str", "WEIGHTS", "x"),
+			cmd("ZINTERSTORE", "u", "1", "str", "AGGREGATE", "avg"),
 			cmd("ZUNIONSTORE", "str", "1", "z1"),
 			cmd("TYPE", "str"),
 			cmd("ZUNIONSTORE", "z1", "2", "z1", "z2"),

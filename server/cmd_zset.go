@@ -1189,6 +1189,22 @@ func (c *Client) zsetOpStore(args [][]byte, inter bool, name string) {
 		return
 	}
 	keys := args[3 : 3+numkeys]
+	db := c.DB()
+	dst := args[1]
+	tx := c.srv.store.BeginKeys(c.nowMs, db, append([][]byte{dst}, keys...))
+	defer tx.End()
+	srcs := make([]zsource, len(keys))
+	for i, k := range keys {
+		e := c.lookup(&tx, db, k)
+		c.countLookup(e)
+		src, ok := asZSource(e)
+		if !ok {
+			c.w.Error(errWrongType)
+			return
+		}
+		srcs[i] = src
+	}
+	// Redis checks the input types before it parses the options.
 	weights := make([]float64, numkeys)
 	for i := range weights {
 		weights[i] = 1
@@ -1225,21 +1241,8 @@ func (c *Client) zsetOpStore(args [][]byte, inter bool, name string) {
 			return
 		}
 	}
-	db := c.DB()
-	dst := args[1]
-	tx := c.srv.store.BeginKeys(c.nowMs, db, append([][]byte{dst}, keys...))
-	defer tx.End()
-	srcs := make([]zsource, len(keys))
-	for i, k := range keys {
-		e := c.lookup(&tx, db, k)
-		c.countLookup(e)
-		src, ok := asZSource(e)
-		if !ok {
-			c.w.Error(errWrongType)
-			return
-		}
-		src.w = weights[i]
-		srcs[i] = src
+	for i := range srcs {
+		srcs[i].w = weights[i]
 	}
 	// Redis walks the inputs from the smallest, which fixes the order in
 	// which SUM adds the scores.
