@@ -408,7 +408,7 @@ func (c *Client) zadd(key []byte, pairs [][]byte, flags int) {
 			processed++
 			score = s
 			if s != cur {
-				z.Add(string(member), s, maxEntries, maxValue)
+				z.Update(string(member), cur, s)
 				updated++
 				effect = append(effect, appendDouble(nil, s), member)
 			}
@@ -417,7 +417,7 @@ func (c *Client) zadd(key []byte, pairs [][]byte, flags int) {
 		if flags&zaddXX != 0 {
 			continue
 		}
-		z.Add(string(member), s, maxEntries, maxValue)
+		z.Insert(string(member), s, maxEntries, maxValue)
 		added++
 		processed++
 		score = s
@@ -834,7 +834,7 @@ func (c *Client) newZSetOf(items []storage.ZItem) *storage.ZSet {
 	}
 	z := storage.NewZSet(fits)
 	for _, it := range items {
-		z.Add(it.Member, it.Score, math.MaxInt, math.MaxInt)
+		z.Insert(it.Member, it.Score, math.MaxInt, math.MaxInt)
 	}
 	return z
 }

@@ -103,17 +103,27 @@ func (z *ZSet) toSkiplist() {
 func (z *ZSet) Add(member string, score float64, maxEntries, maxValue int) bool {
 	old, exists := z.Score(member)
 	if exists {
-		if old != score {
-			z.remove(member, old)
-			z.insert(ZItem{member, score})
-		}
+		z.Update(member, old, score)
 		return false
 	}
+	z.Insert(member, score, maxEntries, maxValue)
+	return true
+}
+
+// Update moves an existing member from score old to score.
+func (z *ZSet) Update(member string, old, score float64) {
+	if old != score {
+		z.remove(member, old)
+		z.insert(ZItem{member, score})
+	}
+}
+
+// Insert adds a member the caller knows is absent, converting as Add does.
+func (z *ZSet) Insert(member string, score float64, maxEntries, maxValue int) {
 	if z.sl == nil && (len(z.small)+1 > maxEntries || len(member) > maxValue) {
 		z.toSkiplist()
 	}
 	z.insert(ZItem{member, score})
-	return true
 }
 
 func (z *ZSet) insert(it ZItem) {
