@@ -169,12 +169,61 @@ func TestZsetModel(t *testing.T) {
 		c.do("FLUSHALL")
 		z := zmodel{}
 		lex := map[string]bool{}
+		w := zmodel{}
 		member := func() string { return "m" + strconv.Itoa(r.IntN(180)) }
 		score := func() float64 { return float64(r.IntN(40)-10) / 2 }
 		for i := 0; i < 3000; i++ {
 			var args []string
 			var want string
-			switch op := r.IntN(16); op {
+			switch op := r.IntN(19); op {
+			case 16: // a second set, for the store commands
+				m, sc := member(), score()
+				args = []string{"ZADD", "w", fmtScore(sc), m}
+				_, had := w[m]
+				want = respInt(map[bool]int{true: 0, false: 1}[had])
+				w[m] = sc
+			case 17, 18: // ZUNIONSTORE / ZINTERSTORE z w, checked through ZRANGE
+				wz, ww := float64(r.IntN(3)-1), float64(r.IntN(3)+1)
+				agg := []string{"SUM", "MIN", "MAX"}[r.IntN(3)]
+				cmd := "ZUNIONSTORE"
+				if op == 18 {
+					cmd = "ZINTERSTORE"
+				}
+				fold := func(a, b float64) float64 {
+					switch agg {
+					case "MIN":
+						return min(a, b)
+					case "MAX":
+						return max(a, b)
+					}
+					return a + b
+				}
+				res := zmodel{}
+				for m, sc := range z {
+					if sw, ok := w[m]; ok {
+						res[m] = fold(sc*wz, sw*ww)
+					} else if op == 17 {
+						res[m] = sc * wz
+					}
+				}
+				if op == 17 {
+					for m, sw := range w {
+						if _, ok := z[m]; !ok {
+							res[m] = sw * ww
+						}
+					}
+				}
+				for m, v := range res {
+					if v == 0 && len(res) <= 128 {
+						res[m] = 0 // a compact (listpack) result keeps -0 as 0
+					}
+				}
+				got := c.do(cmd, "dst", "2", "z", "w", "WEIGHTS", fmtScore(wz), fmtScore(ww), "AGGREGATE", agg)
+				if got != respInt(len(res)) {
+					t.Fatalf("seed %d step %d %s: reply %q, want %d", seed, i, cmd, got, len(res))
+				}
+				args = []string{"ZRANGE", "dst", "0", "-1", "WITHSCORES"}
+				want = respPairs(res.sorted(), true)
 			case 0, 1, 2: // ZADD with flags
 				flags := [][]string{nil, {"NX"}, {"XX"}, {"GT"}, {"LT"}, {"CH"}, {"XX", "GT", "CH"}, {"LT", "CH"}}[r.IntN(8)]
 				args = append([]string{"ZADD", "z"}, flags...)
