@@ -251,38 +251,183 @@ func parseLexRange(min, max []byte) (lexRange, bool) {
 	return lexRange{a, b}, ok1 && ok2
 }
 
-// ranks returns the ascending rank interval [lo, hi] of z within r,
-// assuming (as Redis does) that all members share one score.
-func (r lexRange) ranks(z *storage.ZSet) (int, int) {
+// The lex range functions follow Redis's algorithms step for step: a
+// listpack is scanned linearly, a skiplist is searched by descent. When
+// the members have different scores (Redis documents the result as
+// unspecified) a listpack therefore answers exactly as Redis does; a
+// skiplist's answer depends on its random node levels, in Redis as here.
+
+func (r lexRange) gteMin(s string) bool {
+	switch {
+	case r.min.inf != 0:
+		return r.min.inf < 0
+	case r.min.ex:
+		return s > r.min.s
+	}
+	return s >= r.min.s
+}
+
+func (r lexRange) lteMax(s string) bool {
+	switch {
+	case r.max.inf != 0:
+		return r.max.inf > 0
+	case r.max.ex:
+		return s < r.max.s
+	}
+	return s <= r.max.s
+}
+
+// inRange is Redis's zslIsInLexRange / zzlIsInLexRange.
+func (r lexRange) inRange(z *storage.ZSet) bool {
+	// Redis's sdscmplex: "-" sorts before and "+" after every string
+	var cmp int
+	if r.min.inf != 0 || r.max.inf != 0 {
+		cmp = cmpInt(r.min.inf, r.max.inf)
+	} else {
+		cmp = strings.Compare(r.min.s, r.max.s)
+	}
+	minex := r.min.ex || r.min.inf != 0
+	maxex := r.max.ex || r.max.inf != 0
+	if cmp > 0 || cmp == 0 && (minex || maxex) {
+		return false
+	}
 	n := z.Len()
-	var lo, hi int
-	switch r.min.inf {
-	case -1:
-		lo = 0
-	case 1:
-		lo = n
-	default:
-		lo = z.Search(func(it storage.ZItem) bool {
-			if r.min.ex {
-				return it.Member > r.min.s
+	return n > 0 && r.gteMin(z.At(n-1).Member) && r.lteMax(z.At(0).Member)
+}
+
+func cmpInt(a, b int) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// first is the rank Redis's *FirstInLexRange finds, or -1.
+func (r lexRange) first(z *storage.ZSet) int {
+	if !r.inRange(z) {
+		return -1
+	}
+	n := z.Len()
+	i := n
+	if z.IsListpack() {
+		for k := 0; k < n; k++ {
+			if r.gteMin(z.At(k).Member) {
+				i = k
+				break
 			}
-			return it.Member >= r.min.s
+		}
+	} else {
+		i = z.Search(func(it storage.ZItem) bool { return r.gteMin(it.Member) })
+	}
+	if i >= n || !r.lteMax(z.At(i).Member) {
+		return -1
+	}
+	return i
+}
+
+// last is the rank Redis's *LastInLexRange finds, or -1.
+func (r lexRange) last(z *storage.ZSet) int {
+	if !r.inRange(z) {
+		return -1
+	}
+	n := z.Len()
+	i := -1
+	if z.IsListpack() {
+		for k := n - 1; k >= 0; k-- {
+			if r.lteMax(z.At(k).Member) {
+				i = k
+				break
+			}
+		}
+	} else {
+		i = z.Search(func(it storage.ZItem) bool { return !r.lteMax(it.Member) }) - 1
+	}
+	if i < 0 || !r.gteMin(z.At(i).Member) {
+		return -1
+	}
+	return i
+}
+
+// ranks is the interval Redis walks: from first, onwards while <= max.
+func (r lexRange) ranks(z *storage.ZSet) (int, int) {
+	f := r.first(z)
+	if f < 0 {
+		return 0, -1
+	}
+	end := f - 1
+	z.Range(f, z.Len()-1, false, func(it storage.ZItem) bool {
+		if !r.lteMax(it.Member) {
+			return false
+		}
+		end++
+		return true
+	})
+	return f, end
+}
+
+// count is ZLEXCOUNT: a walk for a listpack, a rank difference for a
+// skiplist.
+func (r lexRange) count(z *storage.ZSet) (int, int) {
+	if z.IsListpack() {
+		return r.ranks(z)
+	}
+	f := r.first(z)
+	if f < 0 {
+		return 0, -1
+	}
+	if l := r.last(z); l >= 0 {
+		return f, l
+	}
+	return f, z.Len() - 1
+}
+
+// collect is Redis's genericZrangebylexCommand: from the first (or, in
+// reverse, the last) member in range, skip offset members unchecked, then
+// take up to limit while they stay in range.
+func (r lexRange) collect(z *storage.ZSet, rev bool, offset, limit int64) []storage.ZItem {
+	n := z.Len()
+	if offset < 0 || offset > 0 && offset >= int64(n) || limit == 0 {
+		return nil
+	}
+	var start int
+	if rev {
+		start = r.last(z)
+	} else {
+		start = r.first(z)
+	}
+	if start < 0 {
+		return nil
+	}
+	var out []storage.ZItem
+	if rev {
+		start -= int(offset)
+		if start < 0 {
+			return nil
+		}
+		z.Range(0, start, true, func(it storage.ZItem) bool {
+			if !r.gteMin(it.Member) {
+				return false
+			}
+			out = append(out, it)
+			return limit < 0 || int64(len(out)) < limit
 		})
+		return out
 	}
-	switch r.max.inf {
-	case -1:
-		hi = -1
-	case 1:
-		hi = n - 1
-	default:
-		hi = z.Search(func(it storage.ZItem) bool {
-			if r.max.ex {
-				return it.Member >= r.max.s
-			}
-			return it.Member > r.max.s
-		}) - 1
+	start += int(offset)
+	if start >= n {
+		return nil
 	}
-	return lo, hi
+	z.Range(start, n-1, false, func(it storage.ZItem) bool {
+		if !r.lteMax(it.Member) {
+			return false
+		}
+		out = append(out, it)
+		return limit < 0 || int64(len(out)) < limit
+	})
+	return out
 }
 
 // ---- ZADD, ZINCRBY ----
@@ -555,7 +700,7 @@ func cmdZlexcount(c *Client, args [][]byte) {
 		c.w.Error(errZMinMaxLex)
 		return
 	}
-	c.zcount(args[1], r.ranks)
+	c.zcount(args[1], r.count)
 }
 
 func (c *Client) zcount(key []byte, ranks func(*storage.ZSet) (int, int)) {
@@ -741,12 +886,10 @@ func (sp zrangeSpec) collect(z *storage.ZSet) []storage.ZItem {
 		})
 		return out
 	}
-	var lo, hi int
-	if sp.by == zrScore {
-		lo, hi = sp.score.ranks(z)
-	} else {
-		lo, hi = sp.lex.ranks(z)
+	if sp.by == zrLex {
+		return sp.lex.collect(z, sp.rev, sp.offset, sp.limit)
 	}
+	lo, hi := sp.score.ranks(z)
 	if sp.offset < 0 || lo > hi || sp.offset >= int64(hi-lo+1) || sp.limit == 0 {
 		return nil
 	}
