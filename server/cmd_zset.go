@@ -781,7 +781,7 @@ type zrangeSpec struct {
 
 // parseZrange parses the range arguments (args[0] min, args[1] max,
 // options after) the way Redis's zrangeGenericCommand does; by and rev
-// are preset by the legacy commands (by < 0 and !revSet leave them to the
+// are preset by the legacy commands (by < 0 and !revFixed leave them to the
 // options). It writes the error and reports false when invalid.
 func (c *Client) parseZrange(args [][]byte, by int, rev, revFixed, store bool) (zrangeSpec, bool) {
 	sp := zrangeSpec{by: by, rev: rev, limit: -1}
