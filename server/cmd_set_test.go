@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strconv"
 	"strings"
@@ -188,5 +189,299 @@ func TestSetRandomCountBound(t *testing.T) {
 	mustReply(t, c.do("SRANDMEMBER", "s", "-4194305"), "-"+errRandCountTooBig+"\r\n")
 	if got := c.do("SRANDMEMBER", "s", "-3"); got != "*3\r\n$1\r\na\r\n$1\r\na\r\n$1\r\na\r\n" {
 		t.Fatalf("reply %q", got)
+	}
+}
+
+// TestSetModelRandom sends random set commands (fixed seeds) over a few
+// keys and compares every reply with a map-based model: exact replies
+// where the order is defined, sorted members for whole sets, shape and
+// membership for random picks (which then update the model).
+func TestSetModelRandom(t *testing.T) {
+	for seed := uint64(1); seed <= 6; seed++ {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) { setModelRun(t, seed, 600) })
+	}
+}
+
+func setModelRun(t *testing.T, seed uint64, ops int) {
+	_, c, _ := strStart(t, nil)
+	rng := rand.New(rand.NewPCG(seed, 42))
+	model := map[string]map[string]bool{}
+	keys := []string{"a", "b", "c", "L"} // L holds a list: WRONGTYPE
+	member := func() string {
+		if rng.IntN(2) == 0 {
+			return strconv.Itoa(rng.IntN(12))
+		}
+		return "m" + strconv.Itoa(rng.IntN(12))
+	}
+	key := func() string { return keys[rng.IntN(len(keys))] }
+	setKey := func() string { return keys[rng.IntN(3)] }
+	sortedOf := func(set map[string]bool) []string {
+		out := make([]string, 0, len(set))
+		for m := range set {
+			out = append(out, m)
+		}
+		slices.Sort(out)
+		return out
+	}
+	intReply := func(n int) string { return ":" + strconv.Itoa(n) + "\r\n" }
+	wrong := "-" + errWrongType + "\r\n"
+	store := func(dst string, res map[string]bool) {
+		if len(res) == 0 {
+			delete(model, dst)
+		} else {
+			model[dst] = res
+		}
+	}
+	// combine computes op over ks, or reports a WRONGTYPE key.
+	combine := func(op string, ks []string) (map[string]bool, bool) {
+		for _, k := range ks {
+			if k == "L" {
+				return nil, false
+			}
+		}
+		res := map[string]bool{}
+		switch op {
+		case "union":
+			for _, k := range ks {
+				for m := range model[k] {
+					res[m] = true
+				}
+			}
+		case "inter":
+			for m := range model[ks[0]] {
+				in := true
+				for _, k := range ks[1:] {
+					in = in && model[k][m]
+				}
+				if in {
+					res[m] = true
+				}
+			}
+		case "diff":
+			for m := range model[ks[0]] {
+				in := false
+				for _, k := range ks[1:] {
+					in = in || model[k][m]
+				}
+				if !in {
+					res[m] = true
+				}
+			}
+		}
+		return res, true
+	}
+	for op := 0; op < ops; op++ {
+		var args []string
+		var check func(reply string) string // "" when the reply is right
+		exact := func(want string) func(string) string {
+			return func(got string) string {
+				if got != want {
+					return "want " + strconv.Quote(want)
+				}
+				return ""
+			}
+		}
+		members := func(want []string) func(string) string {
+			return func(got string) string {
+				if !strings.HasPrefix(got, "*") {
+					return "want an array"
+				}
+				g := parseBulks(t, got)
+				slices.Sort(g)
+				if !slices.Equal(g, want) {
+					return fmt.Sprintf("want members %q", want)
+				}
+				return ""
+			}
+		}
+		switch r := rng.IntN(13); r {
+		case 0, 1: // SADD
+			k := key()
+			ms := []string{member(), member(), member()}[:1+rng.IntN(3)]
+			args = append([]string{"SADD", k}, ms...)
+			if k == "L" {
+				check = exact(wrong)
+				break
+			}
+			n := 0
+			for _, m := range ms {
+				if model[k] == nil {
+					model[k] = map[string]bool{}
+				}
+				if !model[k][m] {
+					model[k][m] = true
+					n++
+				}
+			}
+			check = exact(intReply(n))
+		case 2: // SREM
+			k := key()
+			ms := []string{member(), member()}
+			args = append([]string{"SREM", k}, ms...)
+			if k == "L" {
+				check = exact(wrong)
+				break
+			}
+			n := 0
+			for _, m := range ms {
+				if model[k][m] {
+					delete(model[k], m)
+					n++
+				}
+			}
+			if len(model[k]) == 0 {
+				delete(model, k)
+			}
+			check = exact(intReply(n))
+		case 3: // SISMEMBER / SMISMEMBER
+			k, m1, m2 := setKey(), member(), member()
+			args = []string{"SMISMEMBER", k, m1, m2}
+			b := func(v bool) string {
+				if v {
+					return ":1\r\n"
+				}
+				return ":0\r\n"
+			}
+			check = exact("*2\r\n" + b(model[k][m1]) + b(model[k][m2]))
+			if rng.IntN(2) == 0 {
+				args = []string{"SISMEMBER", k, m1}
+				check = exact(b(model[k][m1]))
+			}
+		case 4: // SCARD, EXISTS
+			k := setKey()
+			args = []string{"SCARD", k}
+			check = exact(intReply(len(model[k])))
+			if rng.IntN(2) == 0 {
+				args = []string{"EXISTS", k}
+				check = exact(intReply(min(len(model[k]), 1)))
+			}
+		case 5: // SMEMBERS
+			k := setKey()
+			args = []string{"SMEMBERS", k}
+			check = members(sortedOf(model[k]))
+		case 6, 7: // SINTER SUNION SDIFF and STORE forms, SINTERCARD
+			opn := []string{"inter", "union", "diff"}[rng.IntN(3)]
+			ks := []string{key(), setKey()}[:1+rng.IntN(2)]
+			res, ok := combine(opn, ks)
+			switch rng.IntN(3) {
+			case 0:
+				args = append([]string{"S" + strings.ToUpper(opn)}, ks...)
+				if !ok {
+					check = exact(wrong)
+				} else {
+					check = members(sortedOf(res))
+				}
+			case 1:
+				dst := setKey()
+				args = append([]string{"S" + strings.ToUpper(opn) + "STORE", dst}, ks...)
+				if !ok {
+					check = exact(wrong)
+				} else {
+					store(dst, res)
+					check = exact(intReply(len(res)))
+				}
+			default:
+				res, ok = combine("inter", ks)
+				args = append([]string{"SINTERCARD", strconv.Itoa(len(ks))}, ks...)
+				if !ok {
+					check = exact(wrong)
+				} else {
+					check = exact(intReply(len(res)))
+				}
+			}
+		case 8: // SMOVE
+			src, dst, m := key(), key(), member()
+			args = []string{"SMOVE", src, dst, m}
+			switch {
+			case src != "L" && model[src] == nil:
+				check = exact(":0\r\n")
+			case src == "L" || dst == "L":
+				check = exact(wrong)
+			case !model[src][m]:
+				check = exact(":0\r\n")
+			default:
+				delete(model[src], m)
+				if len(model[src]) == 0 {
+					delete(model, src)
+				}
+				if model[dst] == nil {
+					model[dst] = map[string]bool{}
+				}
+				model[dst][m] = true
+				check = exact(":1\r\n")
+			}
+		case 9, 10: // SPOP with and without count
+			k := setKey()
+			n := rng.IntN(4)
+			args = []string{"SPOP", k, strconv.Itoa(n)}
+			want := min(n, len(model[k]))
+			if rng.IntN(2) == 0 {
+				args = args[:2]
+				want = min(1, len(model[k]))
+			}
+			check = func(got string) string {
+				var popped []string
+				switch {
+				case len(args) == 2 && want == 0:
+					if got != strNil {
+						return "want nil"
+					}
+				case len(args) == 2:
+					popped = parseBulks(t, "*1\r\n"+got)
+				default:
+					popped = parseBulks(t, got)
+				}
+				if len(popped) != want {
+					return fmt.Sprintf("want %d members", want)
+				}
+				for _, m := range popped {
+					if !model[k][m] {
+						return fmt.Sprintf("%q is not a member (or repeats)", m)
+					}
+					delete(model[k], m)
+				}
+				if len(model[k]) == 0 {
+					delete(model, k)
+				}
+				return ""
+			}
+		default: // SRANDMEMBER
+			k := setKey()
+			n := rng.IntN(9) - 4
+			args = []string{"SRANDMEMBER", k, strconv.Itoa(n)}
+			want := min(n, len(model[k]))
+			if n < 0 {
+				want = -n
+				if model[k] == nil {
+					want = 0
+				}
+			}
+			check = func(got string) string {
+				picked := parseBulks(t, got)
+				if len(picked) != want {
+					return fmt.Sprintf("want %d members", want)
+				}
+				seen := map[string]bool{}
+				for _, m := range picked {
+					if !model[k][m] || n > 0 && seen[m] {
+						return fmt.Sprintf("%q is not a member (or repeats)", m)
+					}
+					seen[m] = true
+				}
+				return ""
+			}
+		}
+		got := c.do(args...)
+		if why := check(got); why != "" {
+			t.Fatalf("seed %d op %d %q: reply %q: %s", seed, op, args, got, why)
+		}
+	}
+	// the server and the model end with the same sets
+	for _, k := range keys[:3] {
+		g := parseBulks(t, c.do("SMEMBERS", k))
+		slices.Sort(g)
+		if want := sortedOf(model[k]); !slices.Equal(g, want) {
+			t.Fatalf("seed %d: %s holds %q, model %q", seed, k, g, want)
+		}
 	}
 }
