@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"hash/maphash"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -14,9 +15,11 @@ import (
 // converted to the next one way only, as Redis converts its encodings:
 //
 //   - intset: every member an integer (as Redis's string2ll reads it) and at
-//     most maxIntset members: a sorted []int64, reported as "intset";
+//     most maxIntset members: sorted little-endian integers of 2, 4 or 8
+//     bytes each (the width of the widest member, as Redis's intset), in
+//     buf, reported as "intset";
 //   - small: at most smallMaxEntries members of at most smallMaxValue bytes:
-//     one []byte of uvarint-length-prefixed members, no pointers per member;
+//     buf holds uvarint-length-prefixed members, no pointers per member;
 //   - table: a dense []string of members plus a map from member to its
 //     index, so a random member is O(1) and removal swaps in the last one.
 //
@@ -24,11 +27,11 @@ import (
 // "hashtable" to OBJECT ENCODING. A Set is only used under its key's shard
 // lock.
 type Set struct {
-	enc   uint8
-	n     int32   // small: member count
-	ints  []int64 // intset
-	small []byte  // small
-	tab   *setTable
+	enc uint8
+	w   uint8  // intset: bytes per integer
+	n   int32  // intset and small: member count
+	buf []byte // intset and small
+	tab *setTable
 }
 
 type setTable struct {
@@ -50,7 +53,7 @@ const (
 )
 
 // NewSet returns an empty set in the intset representation.
-func NewSet() *Set { return &Set{} }
+func NewSet() *Set { return &Set{w: 2} }
 
 // Kind implements Object.
 func (s *Set) Kind() Kind { return KindSet }
@@ -65,12 +68,10 @@ func (s *Set) Encoding() string {
 
 // Clone returns a deep copy.
 func (s *Set) Clone() Object {
-	c := &Set{enc: s.enc, n: s.n}
+	c := &Set{enc: s.enc, w: s.w, n: s.n}
 	switch s.enc {
-	case encIntset:
-		c.ints = slices.Clone(s.ints)
-	case encSmall:
-		c.small = slices.Clone(s.small)
+	case encIntset, encSmall:
+		c.buf = slices.Clone(s.buf)
 	default:
 		t := &setTable{members: slices.Clone(s.tab.members), index: make(map[string]int32, len(s.tab.members))}
 		for i, m := range t.members {
@@ -83,13 +84,10 @@ func (s *Set) Clone() Object {
 
 // Len returns the number of members.
 func (s *Set) Len() int {
-	switch s.enc {
-	case encIntset:
-		return len(s.ints)
-	case encSmall:
-		return int(s.n)
+	if s.enc == encTable {
+		return len(s.tab.members)
 	}
-	return len(s.tab.members)
+	return int(s.n)
 }
 
 // Has reports whether m is a member.
@@ -100,7 +98,7 @@ func (s *Set) Has(m []byte) bool {
 		if !ok {
 			return false
 		}
-		_, found := slices.BinarySearch(s.ints, v)
+		_, found := s.intSearch(v)
 		return found
 	case encSmall:
 		return s.smallFind(m) >= 0
@@ -114,25 +112,25 @@ func (s *Set) Has(m []byte) bool {
 func (s *Set) Add(m []byte, maxIntset int) bool {
 	if s.enc == encIntset {
 		if v, ok := parseSetInt(m); ok {
-			i, found := slices.BinarySearch(s.ints, v)
+			i, found := s.intSearch(v)
 			if found {
 				return false
 			}
-			s.ints = slices.Insert(s.ints, i, v)
-			if len(s.ints) > maxIntset {
-				s.convert(len(s.ints))
+			s.intInsert(i, v)
+			if int(s.n) > maxIntset {
+				s.convert(int(s.n))
 			}
 			return true
 		}
-		s.convert(len(s.ints) + 1)
+		s.convert(int(s.n) + 1)
 	}
 	if s.enc == encSmall {
 		if s.smallFind(m) >= 0 {
 			return false
 		}
 		if int(s.n) < smallMaxEntries && len(m) <= smallMaxValue {
-			s.small = binary.AppendUvarint(s.small, uint64(len(m)))
-			s.small = append(s.small, m...)
+			s.buf = binary.AppendUvarint(s.buf, uint64(len(m)))
+			s.buf = append(s.buf, m...)
 			s.n++
 			return true
 		}
@@ -152,22 +150,22 @@ func (s *Set) Add(m []byte, maxIntset int) bool {
 func (s *Set) convert(want int) {
 	if want <= smallMaxEntries {
 		var buf []byte
-		for _, v := range s.ints {
+		for i := range int(s.n) {
 			var d [20]byte
-			b := strconv.AppendInt(d[:0], v, 10)
+			b := strconv.AppendInt(d[:0], s.intAt(i), 10)
 			buf = binary.AppendUvarint(buf, uint64(len(b)))
 			buf = append(buf, b...)
 		}
-		s.enc, s.n, s.small, s.ints = encSmall, int32(len(s.ints)), buf, nil
+		s.enc, s.buf = encSmall, buf
 		return
 	}
 	t := &setTable{members: make([]string, 0, want), index: make(map[string]int32, want)}
-	for _, v := range s.ints {
-		k := strconv.FormatInt(v, 10)
+	for i := range int(s.n) {
+		k := strconv.FormatInt(s.intAt(i), 10)
 		t.index[k] = int32(len(t.members))
 		t.members = append(t.members, k)
 	}
-	s.enc, s.tab, s.ints = encTable, t, nil
+	s.enc, s.tab, s.buf, s.n = encTable, t, nil, 0
 }
 
 // toTable converts the small representation to a table sized for want.
@@ -179,7 +177,7 @@ func (s *Set) toTable(want int) {
 		t.members = append(t.members, k)
 		return true
 	})
-	s.enc, s.tab, s.small, s.n = encTable, t, nil, 0
+	s.enc, s.tab, s.buf, s.n = encTable, t, nil, 0
 }
 
 // Remove removes m and reports whether it was a member.
@@ -190,19 +188,19 @@ func (s *Set) Remove(m []byte) bool {
 		if !ok {
 			return false
 		}
-		i, found := slices.BinarySearch(s.ints, v)
+		i, found := s.intSearch(v)
 		if !found {
 			return false
 		}
-		s.ints = slices.Delete(s.ints, i, i+1)
+		s.intDelete(i)
 		return true
 	case encSmall:
 		off := s.smallFind(m)
 		if off < 0 {
 			return false
 		}
-		l, w := binary.Uvarint(s.small[off:])
-		s.small = slices.Delete(s.small, off, off+w+int(l))
+		l, w := binary.Uvarint(s.buf[off:])
+		s.buf = slices.Delete(s.buf, off, off+w+int(l))
 		s.n--
 		return true
 	}
@@ -233,8 +231,8 @@ func (s *Set) Each(fn func(m []byte) bool) {
 	switch s.enc {
 	case encIntset:
 		var d [20]byte
-		for _, v := range s.ints {
-			if !fn(strconv.AppendInt(d[:0], v, 10)) {
+		for i := range int(s.n) {
+			if !fn(strconv.AppendInt(d[:0], s.intAt(i), 10)) {
 				return
 			}
 		}
@@ -266,7 +264,7 @@ func (s *Set) Members() [][]byte {
 func (s *Set) At(i int) []byte {
 	switch s.enc {
 	case encIntset:
-		return strconv.AppendInt(nil, s.ints[i], 10)
+		return strconv.AppendInt(nil, s.intAt(i), 10)
 	case encSmall:
 		var out []byte
 		s.smallEach(func(m []byte) bool {
@@ -292,8 +290,8 @@ func (s *Set) Pop() []byte {
 	i := rand.IntN(s.Len())
 	switch s.enc {
 	case encIntset:
-		v := s.ints[i]
-		s.ints = slices.Delete(s.ints, i, i+1)
+		v := s.intAt(i)
+		s.intDelete(i)
 		return strconv.AppendInt(nil, v, 10)
 	case encTable:
 		m := s.tab.members[i]
@@ -346,7 +344,7 @@ func (s *Set) RandomRepeat(count int, fn func(m []byte)) {
 	for range count {
 		i := rand.IntN(n)
 		if s.enc == encIntset {
-			fn(strconv.AppendInt(d[:0], s.ints[i], 10))
+			fn(strconv.AppendInt(d[:0], s.intAt(i), 10))
 		} else {
 			m := s.tab.members[i]
 			fn(unsafe.Slice(unsafe.StringData(m), len(m)))
@@ -421,7 +419,7 @@ func (s *Set) Scan(cursor uint64, count int, fn func(m []byte)) uint64 {
 }
 
 func (s *Set) smallEach(fn func(m []byte) bool) {
-	b := s.small
+	b := s.buf
 	for len(b) > 0 {
 		l, w := binary.Uvarint(b)
 		m := b[w : w+int(l)]
@@ -434,7 +432,7 @@ func (s *Set) smallEach(fn func(m []byte) bool) {
 
 // smallFind returns the offset of m's length prefix in small, or -1.
 func (s *Set) smallFind(m []byte) int {
-	b := s.small
+	b := s.buf
 	off := 0
 	for off < len(b) {
 		l, w := binary.Uvarint(b[off:])
@@ -446,6 +444,78 @@ func (s *Set) smallFind(m []byte) int {
 		off = end
 	}
 	return -1
+}
+
+// intWidth is the bytes an intset needs to hold v.
+func intWidth(v int64) uint8 {
+	switch {
+	case v >= math.MinInt16 && v <= math.MaxInt16:
+		return 2
+	case v >= math.MinInt32 && v <= math.MaxInt32:
+		return 4
+	}
+	return 8
+}
+
+// intAt returns the i-th integer of an intset.
+func (s *Set) intAt(i int) int64 {
+	switch s.w {
+	case 2:
+		return int64(int16(binary.LittleEndian.Uint16(s.buf[2*i:])))
+	case 4:
+		return int64(int32(binary.LittleEndian.Uint32(s.buf[4*i:])))
+	}
+	return int64(binary.LittleEndian.Uint64(s.buf[8*i:]))
+}
+
+func (s *Set) intPut(i int, v int64) {
+	switch s.w {
+	case 2:
+		binary.LittleEndian.PutUint16(s.buf[2*i:], uint16(v))
+	case 4:
+		binary.LittleEndian.PutUint32(s.buf[4*i:], uint32(v))
+	default:
+		binary.LittleEndian.PutUint64(s.buf[8*i:], uint64(v))
+	}
+}
+
+// intSearch returns where v is or would be inserted, and whether it is
+// there.
+func (s *Set) intSearch(v int64) (int, bool) {
+	lo, hi := 0, int(s.n)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if s.intAt(mid) < v {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo, lo < int(s.n) && s.intAt(lo) == v
+}
+
+// intInsert inserts v at position i, widening every integer first when v
+// needs more bytes (never narrowing, as Redis's intset).
+func (s *Set) intInsert(i int, v int64) {
+	n := int(s.n)
+	if w := intWidth(v); w > s.w {
+		old := *s
+		s.w = w
+		s.buf = make([]byte, n*int(w), (n+1)*int(w))
+		for j := range n {
+			s.intPut(j, old.intAt(j))
+		}
+	}
+	w := int(s.w)
+	s.buf = slices.Insert(s.buf, i*w, make([]byte, w)...)
+	s.n++
+	s.intPut(i, v)
+}
+
+func (s *Set) intDelete(i int) {
+	w := int(s.w)
+	s.buf = slices.Delete(s.buf, i*w, (i+1)*w)
+	s.n--
 }
 
 // parseSetInt reads m as Redis's string2ll does (no '+', no leading zeros,

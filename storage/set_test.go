@@ -297,3 +297,46 @@ func TestSetScanWhileChanging(t *testing.T) {
 		}
 	}
 }
+
+// An intset widens its integers as Redis's does (2, 4, then 8 bytes) and
+// keeps them sorted and findable across each widening.
+func TestSetIntsetWidths(t *testing.T) {
+	vals := []int64{5, -32768, 32767, -32769, 32768, 2147483647, -2147483648, 2147483648, -2147483649,
+		9223372036854775807, -9223372036854775808, 0}
+	s := NewSet()
+	var want []int64
+	for k, v := range vals {
+		s.Add([]byte(strconv.FormatInt(v, 10)), 512)
+		want = append(want, v)
+		slices.Sort(want)
+		wantW := uint8(2)
+		for _, x := range want {
+			wantW = max(wantW, intWidth(x))
+		}
+		if s.w != wantW || len(s.buf) != len(want)*int(wantW) {
+			t.Fatalf("after %d: width %d (buf %d), want %d", v, s.w, len(s.buf), wantW)
+		}
+		var got []int64
+		s.Each(func(m []byte) bool {
+			n, _ := strconv.ParseInt(string(m), 10, 64)
+			got = append(got, n)
+			return true
+		})
+		if !slices.Equal(got, want) {
+			t.Fatalf("step %d: %v, want %v", k, got, want)
+		}
+		for _, x := range want {
+			if !s.Has([]byte(strconv.FormatInt(x, 10))) {
+				t.Fatalf("step %d: %d not found", k, x)
+			}
+		}
+	}
+	for _, v := range vals {
+		if !s.Remove([]byte(strconv.FormatInt(v, 10))) {
+			t.Fatalf("Remove(%d) failed", v)
+		}
+	}
+	if s.Len() != 0 || s.Encoding() != "intset" {
+		t.Fatalf("len %d enc %s", s.Len(), s.Encoding())
+	}
+}
