@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // setScenarios cover every set command. Replies whose order Redis leaves
@@ -449,6 +450,7 @@ func setScenarios() []scenario {
 			cmd("SSCAN", "i", "0"),
 			cmd("SSCAN", "missing", "0"),
 		}},
+		{"keyspace_hits_misses", statSteps()},
 		{"expiry_and_keys", []step{
 			cmd("SADD", "s", "a", "b"),
 			cmd("PEXPIRE", "s", "50"),
@@ -471,6 +473,62 @@ func setScenarios() []scenario {
 			cmd("SADD", "u", "a"),
 			scanAll("TYPE", "set"),
 		}},
+	}
+}
+
+// statSteps run each set command after CONFIG RESETSTAT and check the
+// keyspace_hits and keyspace_misses it counted (the figures are Redis's:
+// the check runs on both servers). Writes look keys up without counting;
+// reads, and the source keys of the STORE forms, count.
+func statSteps() []step {
+	steps := []step{cmd("SADD", "s", "a", "b")}
+	for _, c := range []struct {
+		args         []string
+		hits, misses int
+	}{
+		{[]string{"SISMEMBER", "s", "a"}, 1, 0},
+		{[]string{"SCARD", "nokey"}, 0, 1},
+		{[]string{"SMOVE", "s", "t", "a"}, 0, 0},
+		{[]string{"SPOP", "t"}, 0, 0},
+		{[]string{"SADD", "s", "x", "y"}, 0, 0},
+		{[]string{"SINTER", "s", "nokey"}, 1, 1},
+		{[]string{"SINTERSTORE", "d", "s", "nokey"}, 1, 1},
+		{[]string{"SUNIONSTORE", "d", "s", "nokey"}, 1, 1},
+		{[]string{"SDIFFSTORE", "d", "s"}, 1, 0},
+		{[]string{"SINTERCARD", "2", "s", "nokey"}, 1, 1},
+		{[]string{"SRANDMEMBER", "s"}, 1, 0},
+		{[]string{"SSCAN", "s", "0"}, 1, 0},
+		{[]string{"SMEMBERS", "s"}, 1, 0},
+		{[]string{"SMISMEMBER", "s", "a"}, 1, 0},
+		{[]string{"SREM", "s", "x"}, 0, 0},
+		{[]string{"SUNION", "s", "d", "nokey"}, 2, 1},
+	} {
+		steps = append(steps,
+			cmd("CONFIG", "RESETSTAT"),
+			cmd(c.args...).typeOnly(),
+			cmd("INFO", "stats").ignore(keyspaceStats(c.hits, c.misses)))
+	}
+	return steps
+}
+
+// keyspaceStats checks keyspace_hits and keyspace_misses in INFO stats.
+func keyspaceStats(hits, misses int) func(*client, *value) error {
+	return func(_ *client, v *value) error {
+		want := map[string]string{"keyspace_hits": strconv.Itoa(hits), "keyspace_misses": strconv.Itoa(misses)}
+		found := 0
+		for _, line := range strings.Split(v.str, "\r\n") {
+			k, val, ok := strings.Cut(line, ":")
+			if w, in := want[k]; ok && in {
+				found++
+				if val != w {
+					return fmt.Errorf("%s:%s, want %s", k, val, w)
+				}
+			}
+		}
+		if found != 2 {
+			return fmt.Errorf("keyspace_hits/misses missing")
+		}
+		return nil
 	}
 }
 

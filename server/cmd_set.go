@@ -404,15 +404,13 @@ func cmdSmove(c *Client, args [][]byte) {
 
 // setOperands looks up keys for SINTER/SUNION/SDIFF and their STORE and
 // CARD forms: a missing key is a nil set. Every key is type-checked before
-// anything is computed, as Redis 7.0 does; read (non-store) lookups are
-// counted.
-func (c *Client) setOperands(tx *storage.Tx, db int, keys [][]byte, count bool) ([]*storage.Set, bool) {
+// anything is computed, and every lookup is counted as a read (also for
+// the STORE forms), as Redis 7.0 does.
+func (c *Client) setOperands(tx *storage.Tx, db int, keys [][]byte) ([]*storage.Set, bool) {
 	sets := make([]*storage.Set, len(keys))
 	for i, k := range keys {
 		e := c.lookup(tx, db, k)
-		if count {
-			c.countLookup(e)
-		}
+		c.countLookup(e)
 		s, ok := c.setOf(e)
 		if !ok {
 			return nil, false
@@ -495,7 +493,7 @@ func (c *Client) setAlgebra(op int, keys [][]byte) {
 	db := c.DB()
 	tx := c.srv.store.BeginKeys(c.nowMs, db, keys)
 	defer tx.End()
-	sets, ok := c.setOperands(&tx, db, keys, true)
+	sets, ok := c.setOperands(&tx, db, keys)
 	if !ok {
 		return
 	}
@@ -531,7 +529,7 @@ func (c *Client) setAlgebraStore(op int, args [][]byte) {
 	dst := args[1]
 	tx := c.srv.store.BeginKeys(c.nowMs, db, args[1:])
 	defer tx.End()
-	sets, ok := c.setOperands(&tx, db, args[2:], false)
+	sets, ok := c.setOperands(&tx, db, args[2:])
 	if !ok {
 		return
 	}
@@ -584,7 +582,7 @@ func cmdSintercard(c *Client, args [][]byte) {
 	db := c.DB()
 	tx := c.srv.store.BeginKeys(c.nowMs, db, keys)
 	defer tx.End()
-	sets, ok := c.setOperands(&tx, db, keys, true)
+	sets, ok := c.setOperands(&tx, db, keys)
 	if !ok {
 		return
 	}
