@@ -41,6 +41,7 @@ type Config struct {
 	protoMaxBulkLen, queryBufferLimit, maxmemory     atomic.Int64
 	tcpKeepalive, tcpBacklog                         atomic.Int64
 	protectedMode                                    atomic.Bool
+	setMaxIntsetEntries                              atomic.Int64 // config/set.go
 	requirepass, loglevel, logfile, maxmemoryPolicy  atomic.Pointer[string]
 	bind                                             atomic.Pointer[[]string]
 }

@@ -218,7 +218,7 @@ var table = []*directive{
 	enumD("sanitize-dump-payload", "no", []string{"no", "yes", "clients"}, 0),
 	specialD("save", "3600 1 300 100 60 10000", multi, parseSave),
 	strD("server_cpulist", "", immutable),
-	intD("set-max-intset-entries", "512", 0, maxInt64, 0),
+	intD("set-max-intset-entries", "512", 0, maxInt64, used),
 	boolD("set-proc-title", "yes", immutable),
 	enumD("shutdown-on-sigint", "default", []string{"default", "save", "nosave", "now", "force"}, 0),
 	enumD("shutdown-on-sigterm", "default", []string{"default", "save", "nosave", "now", "force"}, 0),

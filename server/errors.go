@@ -41,6 +41,13 @@ const (
 	errNoShutdown        = "ERR No shutdown in progress."
 	errDecrOverflow      = "ERR decrement would overflow"
 	errProtectedMode     = "DENIED sessiond is running in protected mode: protected mode is enabled and no password is set for the default user, so only loopback connections are accepted. Set a password (requirepass), or disable protected mode with 'CONFIG SET protected-mode no' from a loopback connection or '--protected-mode no' at start-up."
+	// sets
+	errMustBePositive  = "ERR value is out of range, must be positive"
+	errRandCountRange  = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"
+	errRandCountTooBig = "ERR count is too large: sessiond returns at most 4194304 random members"
+	errNumkeysPositive = "ERR numkeys should be greater than 0"
+	errNumkeysArgs     = "ERR Number of keys can't be greater than number of args"
+	errLimitNegative   = "ERR LIMIT can't be negative"
 )
 
 func errWrongArgs(name string) string {

@@ -15,6 +15,10 @@
 //     the store emits only what it decides itself (expiry DELs, SWAPDB);
 //   - values handed to Put are owned by the store from then on.
 //
+// Collection values live in Entry.Obj and are changed in place under the
+// key's shard lock: Set (set.go) is an intset, one packed buffer, or a
+// member table, converted one way as Redis converts its encodings.
+//
 // Errors are Go sentinels (ErrWrongType, ...); package server maps them to
 // wire text.
 //
