@@ -44,6 +44,7 @@ func groups() []group {
 		{name: "strings", scenarios: stringScenarios()},
 		{name: "keys", scenarios: keyScenarios()},
 		{name: "types", probe: needLists, scenarios: typeScenarios()},
+		{name: "hash", scenarios: hashScenarios()},
 	}
 }
 

@@ -41,6 +41,15 @@ const (
 	errNoShutdown        = "ERR No shutdown in progress."
 	errDecrOverflow      = "ERR decrement would overflow"
 	errProtectedMode     = "DENIED sessiond is running in protected mode: protected mode is enabled and no password is set for the default user, so only loopback connections are accepted. Set a password (requirepass), or disable protected mode with 'CONFIG SET protected-mode no' from a loopback connection or '--protected-mode no' at start-up."
+	errHashNotInteger    = "ERR hash value is not an integer"
+	errHashNotFloat      = "ERR hash value is not a float"
+	errNaNInfValue       = "ERR value is NaN or Infinity"
+	errValueRange        = "ERR value is out of range"
+	errRangeLong         = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"
+	errFieldsMissing     = "ERR Mandatory argument FIELDS is missing or not at the right position"
+	errNumFields         = "ERR Parameter `numFields` should be greater than 0"
+	errNumFieldsMatch    = "ERR The `numfields` parameter must match the number of arguments"
+	errExpireNegative    = "ERR invalid expire time, must be >= 0"
 )
 
 func errWrongArgs(name string) string {

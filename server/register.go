@@ -7,4 +7,5 @@ func registerCommands(t *table) {
 	t.add(stringCommands()...)
 	t.add(keyCommands()...)
 	t.add(serverCommands()...)
+	t.add(hashCommands()...)
 }

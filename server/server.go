@@ -30,6 +30,8 @@ type Config interface {
 	Hz() int
 	TCPKeepalive() time.Duration
 	ProtectedMode() bool
+	HashMaxListpackEntries() int
+	HashMaxListpackValue() int
 	// Get returns name, value pairs of the directives matching any pattern.
 	Get(patterns ...string) []string
 	// Set applies name, value pairs all or nothing; an error's text is the

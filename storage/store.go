@@ -30,7 +30,8 @@ type Store struct {
 
 // Stats are counters kept by the store.
 type Stats struct {
-	ExpiredKeys atomic.Int64
+	ExpiredKeys   atomic.Int64
+	ExpiredFields atomic.Int64 // hash fields removed at their deadline
 }
 
 type db struct {
@@ -259,11 +260,13 @@ func (t *Tx) Put(dbi int, key []byte, str []byte, obj Object, deadline int64) *E
 		old.Str, old.Obj, old.Raw = str, obj, false
 		old.access = uint32(t.Now / 1000)
 		sh.setDeadline(old, deadline)
+		sh.armFields(old)
 		return old
 	}
 	e := &Entry{Key: string(key), Str: str, Obj: obj, access: uint32(t.Now / 1000)}
 	sh.m[e.Key] = e
 	sh.setDeadline(e, deadline)
+	sh.armFields(e)
 	return e
 }
 
@@ -328,17 +331,84 @@ func (s *Store) sweepShard(dbi int, sh *shard, now int64, budget int) int {
 			continue // stale: the key is gone, or another timer is armed for it
 		}
 		e.timer = 0
-		switch {
-		case e.Deadline == 0:
-			// persisted since the timer was armed
-		case e.Deadline <= now:
+		if e.Deadline != 0 && e.Deadline <= now {
 			s.expire(dbi, sh, e)
 			removed++
-		default:
-			// the deadline slid later: re-arm at the new deadline
-			sh.timers.Push(e.Deadline, e.Key)
-			e.timer = e.Deadline
+			continue
+		}
+		if h, ok := e.Obj.(*Hash); ok && h.next != 0 && h.next <= now {
+			removed++
+			if s.expireFields(dbi, sh, e, h, now) {
+				continue
+			}
+		}
+		// persisted, or the deadline slid later: re-arm at the earliest
+		// deadline left, if any
+		if when := e.nextDeadline(); when != 0 {
+			sh.timers.Push(when, e.Key)
+			e.timer = when
 		}
 	}
 	return removed
+}
+
+// nextDeadline is the earliest of the entry's deadline and its fields'
+// deadlines, 0 for none.
+func (e *Entry) nextDeadline() int64 {
+	when := e.Deadline
+	if h, ok := e.Obj.(*Hash); ok && h.next != 0 && (when == 0 || h.next < when) {
+		when = h.next
+	}
+	return when
+}
+
+// expireFields removes the due fields of hash h held by e, emits HDEL of
+// them, and deletes the key when the hash empties (reported true).
+func (s *Store) expireFields(dbi int, sh *shard, e *Entry, h *Hash, now int64) bool {
+	due := h.ExpireFields(now)
+	if len(due) == 0 {
+		return false
+	}
+	s.stats.ExpiredFields.Add(int64(len(due)))
+	if s.sink.Load() != nil {
+		args := make([][]byte, 0, 2+len(due))
+		args = append(args, []byte("HDEL"), []byte(e.Key))
+		s.emit(dbi, append(args, due...)...)
+	}
+	if h.Len() == 0 {
+		sh.remove(e)
+		return true
+	}
+	return false
+}
+
+// ExpireFields removes the fields of the hash held by e (a live entry of
+// dbi) whose deadline has passed, emitting HDEL of them, and deletes the key
+// when none is left; it reports whether the key is gone. Commands call it
+// before they read a hash, so expired fields are never seen.
+func (t *Tx) ExpireFields(dbi int, e *Entry) bool {
+	h, ok := e.Obj.(*Hash)
+	if !ok || h.next == 0 || h.next > t.Now {
+		return false
+	}
+	return t.s.expireFields(dbi, t.shardOf(dbi, e.Key), e, h, t.Now)
+}
+
+// ArmFieldTimer makes sure the shard's timer fires for e by the earliest
+// deadline of its hash fields; call it after setting field deadlines.
+func (t *Tx) ArmFieldTimer(dbi int, e *Entry) {
+	t.shardOf(dbi, e.Key).armFields(e)
+}
+
+// armFields arms e's timer by the earliest deadline of its hash fields (a
+// hash moved in by COPY, RENAME or MOVE brings its field deadlines along).
+func (sh *shard) armFields(e *Entry) {
+	h, ok := e.Obj.(*Hash)
+	if !ok || h.next == 0 {
+		return
+	}
+	if e.timer == 0 || h.next < e.timer {
+		sh.timers.Push(h.next, e.Key)
+		e.timer = h.next
+	}
 }
