@@ -13,7 +13,12 @@
 //   - effects reach the sink while the shard lock is held, so for any one key
 //     the effect order is the apply order. Commands emit their own effects;
 //     the store emits only what it decides itself (expiry DELs, SWAPDB);
-//   - values handed to Put are owned by the store from then on.
+//   - values handed to Put are owned by the store from then on;
+//   - a hash's field deadlines share its entry's timer, armed at the earliest
+//     of the key and field deadlines; the sweeper (and Tx.ExpireFields,
+//     which commands call before reading a hash) removes due fields, emits
+//     HDEL of them, counts them in Stats.ExpiredFields, and deletes a hash
+//     left empty.
 //
 // Errors are Go sentinels (ErrWrongType, ...); package server maps them to
 // wire text.
