@@ -157,6 +157,9 @@ func (c *Client) hset(args [][]byte, name string) {
 			added++
 		}
 	}
+	if len(args) > 4 {
+		h.Trim()
+	}
 	if tx.Logging() {
 		out := append([][]byte{[]byte("HSET")}, args[1:]...)
 		emitArgs(&tx, db, out...)

@@ -197,6 +197,15 @@ func (h *Hash) Set(f, v []byte, keepTTL bool, maxEntries, maxValue int) bool {
 	return true
 }
 
+// Trim drops the spare capacity the compact encoding kept for growth when
+// it is more than an eighth: call it after a write of many fields, so a
+// hash written once keeps no slack.
+func (h *Hash) Trim() {
+	if h.lp != nil && cap(h.lp)-len(h.lp) > len(h.lp)/8+8 {
+		h.lp = append(make([]byte, 0, len(h.lp)), h.lp...)
+	}
+}
+
 // Delete removes field f, reporting whether it existed.
 func (h *Hash) Delete(f []byte) bool {
 	h.persist(f)

@@ -37,6 +37,17 @@ func TestHashCompactAndConvert(t *testing.T) {
 	if h.Encoding() != "hashtable" {
 		t.Fatal("conversion must be one way")
 	}
+	tr := NewHash()
+	for _, f := range []string{"f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9"} {
+		tr.Set([]byte(f), []byte("12345678"), false, 512, 64)
+	}
+	tr.Trim()
+	if len(tr.lp) != 9*(1+2+1+8) || cap(tr.lp) > len(tr.lp)+len(tr.lp)/8+8 {
+		t.Fatalf("trimmed len %d cap %d", len(tr.lp), cap(tr.lp))
+	}
+	if v, ok := tr.Get([]byte("f9")); !ok || string(v) != "12345678" {
+		t.Fatal("Trim lost data")
+	}
 	long := NewHash()
 	long.Set([]byte("f"), []byte("123456789"), false, 3, 8)
 	if long.Encoding() != "hashtable" {
