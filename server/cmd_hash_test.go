@@ -277,3 +277,84 @@ func TestHashRandfieldLimits(t *testing.T) {
 		step(kErr("ERR value is out of range"), "HRANDFIELD", "h", "-100000000"),
 	})
 }
+
+// TestHashScanTable iterates a table-encoded hash with HSCAN in small
+// pages, deleting and adding fields meanwhile: every field present for the
+// whole iteration is returned exactly once.
+func TestHashScanTable(t *testing.T) {
+	_, c, _ := keyStart(t)
+	args := []string{"HSET", "h"}
+	for i := 0; i < 1000; i++ {
+		args = append(args, "f"+strconv.Itoa(i), strconv.Itoa(i))
+	}
+	runSteps(t, c, []replyStep{step(kInt(1000), args...), step(kBulk("hashtable"), "OBJECT", "ENCODING", "h")})
+	seen := map[string]int{}
+	cursor := "0"
+	for calls := 0; ; calls++ {
+		if calls > 10000 {
+			t.Fatal("HSCAN does not finish")
+		}
+		raw := c.do("HSCAN", "h", cursor, "COUNT", "10")
+		lines := strings.Split(raw, "\r\n")
+		// *2, $n, cursor, *m, then $len/value lines
+		cursor = lines[2]
+		items := lines[4:]
+		for j := 1; j+2 < len(items); j += 4 {
+			f, v := items[j], items[j+2]
+			if "f"+v != f && !(f[0] == 'g' && v == "x") {
+				t.Fatalf("pair %q %q", f, v)
+			}
+			seen[f]++
+		}
+		if calls == 5 {
+			// churn: drop f0..f99, add g0..g99
+			for i := 0; i < 100; i++ {
+				c.do("HDEL", "h", "f"+strconv.Itoa(i))
+				c.do("HSET", "h", "g"+strconv.Itoa(i), "x")
+			}
+		}
+		if cursor == "0" {
+			break
+		}
+	}
+	for i := 100; i < 1000; i++ {
+		if n := seen["f"+strconv.Itoa(i)]; n != 1 {
+			t.Fatalf("f%d returned %d times", i, n)
+		}
+	}
+}
+
+// TestHashEffects checks the effect each classic hash write emits.
+func TestHashEffects(t *testing.T) {
+	s, c, clk := keyStart(t)
+	effects := hashEffects(s)
+	now := clk.Now().UnixMilli()
+	cmds := []struct {
+		args    []string
+		effects []string
+	}{
+		{[]string{"HSET", "h", "a", "1", "b", "2"}, []string{"0 HSET h a 1 b 2"}},
+		{[]string{"HMSET", "h", "c", "3"}, []string{"0 HSET h c 3"}},
+		{[]string{"HSETNX", "h", "c", "x"}, nil},
+		{[]string{"HSETNX", "h", "d", "4"}, []string{"0 HSET h d 4"}},
+		{[]string{"HINCRBY", "h", "a", "5"}, []string{"0 HINCRBY h a 5"}},
+		{[]string{"HINCRBY", "h", "zz", "x"}, nil},
+		{[]string{"HINCRBYFLOAT", "h", "b", "0.5"}, []string{"0 HSET h b 2.5"}},
+		{[]string{"HPEXPIRE", "h", "1000", "FIELDS", "1", "b"}, []string{fmt.Sprintf("0 HPEXPIREAT h %d FIELDS 1 b", now+1000)}},
+		{[]string{"HINCRBYFLOAT", "h", "b", "1"}, []string{"0 HSET h b 3.5", fmt.Sprintf("0 HPEXPIREAT h %d FIELDS 1 b", now+1000)}},
+		{[]string{"HPEXPIRE", "h", "0", "FIELDS", "2", "d", "nosuch"}, []string{"0 HDEL h d"}},
+		{[]string{"HDEL", "h", "a", "nosuch"}, []string{"0 HDEL h a"}},
+		{[]string{"HDEL", "h", "nosuch"}, nil},
+		{[]string{"HGET", "h", "b"}, nil},
+		{[]string{"HRANDFIELD", "h", "-3"}, nil},
+		{[]string{"HPERSIST", "h", "FIELDS", "2", "b", "c"}, []string{"0 HPERSIST h FIELDS 1 b"}},
+		{[]string{"HDEL", "h", "b", "c"}, []string{"0 HDEL h b c"}},
+		{[]string{"EXISTS", "h"}, nil},
+	}
+	for _, tc := range cmds {
+		c.do(tc.args...)
+		if got := effects(); !slices.Equal(got, tc.effects) {
+			t.Fatalf("%q: effects %q, want %q", tc.args, got, tc.effects)
+		}
+	}
+}
