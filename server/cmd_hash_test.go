@@ -358,3 +358,20 @@ func TestHashEffects(t *testing.T) {
 		}
 	}
 }
+
+// TestHashGoneForKeyCommands: once its last field is due, a hash is gone
+// for every command, not only the hash ones.
+func TestHashGoneForKeyCommands(t *testing.T) {
+	_, c, clk := keyStart(t)
+	runSteps(t, c, []replyStep{
+		step(kInt(1), "HSET", "h", "a", "1"),
+		step(ints(1), "HPEXPIRE", "h", "50", "FIELDS", "1", "a"),
+		step(kOne, "EXISTS", "h"),
+	})
+	clk.Advance(50 * time.Millisecond)
+	runSteps(t, c, []replyStep{
+		step(kZero, "EXISTS", "h"),
+		step("+none\r\n", "TYPE", "h"),
+		step(kInt(-2), "TTL", "h"),
+	})
+}

@@ -116,3 +116,23 @@ func TestStoreSweepsHashFields(t *testing.T) {
 		t.Fatalf("keys %q effects %q", keys, effects)
 	}
 }
+
+func TestGetDropsDueFields(t *testing.T) {
+	s := New(Options{Databases: 1, Shards: 1})
+	h := NewHash()
+	h.Set([]byte("a"), []byte("1"), false, 512, 64)
+	tx := s.Begin(0, 0, []byte("k"))
+	tx.Put(0, []byte("k"), nil, h, 0)
+	h.SetFieldDeadline([]byte("a"), 10)
+	tx.End()
+	tx = s.Begin(9, 0, []byte("k"))
+	if tx.Get(0, []byte("k")) == nil {
+		t.Fatal("gone early")
+	}
+	tx.End()
+	tx = s.Begin(10, 0, []byte("k"))
+	defer tx.End()
+	if tx.Get(0, []byte("k")) != nil || s.Stats().ExpiredFields.Load() != 1 {
+		t.Fatal("a hash whose last field expired is still there")
+	}
+}

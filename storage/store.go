@@ -211,7 +211,8 @@ func (t *Tx) Emit(dbi int, args ...[]byte) { t.s.emit(dbi, args...) }
 
 // Get returns the live entry for key, or nil, and marks it accessed. An
 // entry whose deadline has passed is deleted (lazy expiry, counted, DEL
-// emitted) and reported absent.
+// emitted) and reported absent; a hash first loses its due fields (HDEL
+// emitted), and is absent when none is left.
 func (t *Tx) Get(dbi int, key []byte) *Entry {
 	e := t.Peek(dbi, key)
 	if e != nil {
@@ -231,6 +232,9 @@ func (t *Tx) Peek(dbi int, key []byte) *Entry {
 	if e.Deadline != 0 && e.Deadline <= t.Now {
 		t.s.expire(dbi, sh, e)
 		return nil
+	}
+	if h, ok := e.Obj.(*Hash); ok && h.next != 0 && h.next <= t.Now && t.s.expireFields(dbi, sh, e, h, t.Now) {
+		return nil // its last fields expired: the hash is gone
 	}
 	return e
 }
