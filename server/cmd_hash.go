@@ -80,16 +80,13 @@ func hashCommands() []*Command {
 	}
 }
 
-// hashLookup looks key up as a hash, first removing its fields whose
+// hashLookup looks key up as a hash; the store has removed its fields whose
 // deadline has passed (so no command ever sees an expired field; a hash
 // left empty is deleted). read counts the lookup in keyspace_hits/misses.
 // A key of another type gets WRONGTYPE and ok false; a missing key is
 // (nil, nil, true).
 func (c *Client) hashLookup(tx *storage.Tx, db int, key []byte, read bool) (*storage.Entry, *storage.Hash, bool) {
-	e := c.lookup(tx, db, key)
-	if e != nil && tx.ExpireFields(db, e) {
-		e = nil
-	}
+	e := c.lookup(tx, db, key) // drops due fields, and a hash left empty
 	if read {
 		c.countLookup(e)
 	}

@@ -15,10 +15,10 @@
 //     the store emits only what it decides itself (expiry DELs, SWAPDB);
 //   - values handed to Put are owned by the store from then on;
 //   - a hash's field deadlines share its entry's timer, armed at the earliest
-//     of the key and field deadlines; the sweeper (and Tx.ExpireFields,
-//     which commands call before reading a hash) removes due fields, emits
-//     HDEL of them, counts them in Stats.ExpiredFields, and deletes a hash
-//     left empty.
+//     of the key and field deadlines; the sweeper, and Get/Peek before they
+//     return a hash, remove due fields, emit HDEL of them, count them in
+//     Stats.ExpiredFields, and delete a hash left empty (the store's own
+//     effects also include these HDELs).
 //
 // Errors are Go sentinels (ErrWrongType, ...); package server maps them to
 // wire text.

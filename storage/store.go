@@ -386,18 +386,6 @@ func (s *Store) expireFields(dbi int, sh *shard, e *Entry, h *Hash, now int64) b
 	return false
 }
 
-// ExpireFields removes the fields of the hash held by e (a live entry of
-// dbi) whose deadline has passed, emitting HDEL of them, and deletes the key
-// when none is left; it reports whether the key is gone. Commands call it
-// before they read a hash, so expired fields are never seen.
-func (t *Tx) ExpireFields(dbi int, e *Entry) bool {
-	h, ok := e.Obj.(*Hash)
-	if !ok || h.next == 0 || h.next > t.Now {
-		return false
-	}
-	return t.s.expireFields(dbi, t.shardOf(dbi, e.Key), e, h, t.Now)
-}
-
 // ArmFieldTimer makes sure the shard's timer fires for e by the earliest
 // deadline of its hash fields; call it after setting field deadlines.
 func (t *Tx) ArmFieldTimer(dbi int, e *Entry) {
