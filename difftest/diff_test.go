@@ -45,6 +45,7 @@ func groups() []group {
 		{name: "keys", scenarios: keyScenarios()},
 		{name: "types", probe: needLists, scenarios: typeScenarios()},
 		{name: "set", scenarios: setScenarios()},
+		{name: "hash", scenarios: hashScenarios()},
 	}
 }
 

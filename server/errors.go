@@ -48,6 +48,15 @@ const (
 	errNumkeysPositive = "ERR numkeys should be greater than 0"
 	errNumkeysArgs     = "ERR Number of keys can't be greater than number of args"
 	errLimitNegative   = "ERR LIMIT can't be negative"
+	errHashNotInteger  = "ERR hash value is not an integer"
+	errHashNotFloat    = "ERR hash value is not a float"
+	errNaNInfValue     = "ERR value is NaN or Infinity"
+	errValueRange      = "ERR value is out of range"
+	errRangeLong       = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"
+	errFieldsMissing   = "ERR Mandatory argument FIELDS is missing or not at the right position"
+	errNumFields       = "ERR Parameter `numFields` should be greater than 0"
+	errNumFieldsMatch  = "ERR The `numfields` parameter must match the number of arguments"
+	errExpireNegative  = "ERR invalid expire time, must be >= 0"
 )
 
 func errWrongArgs(name string) string {

@@ -8,4 +8,5 @@ func registerCommands(t *table) {
 	t.add(keyCommands()...)
 	t.add(serverCommands()...)
 	t.add(setCommands()...)
+	t.add(hashCommands()...)
 }

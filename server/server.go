@@ -32,6 +32,8 @@ type Config interface {
 	ProtectedMode() bool
 	// SetMaxIntsetEntries is set-max-intset-entries.
 	SetMaxIntsetEntries() int
+	HashMaxListpackEntries() int
+	HashMaxListpackValue() int
 	// Get returns name, value pairs of the directives matching any pattern.
 	Get(patterns ...string) []string
 	// Set applies name, value pairs all or nothing; an error's text is the
