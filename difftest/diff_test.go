@@ -44,6 +44,8 @@ func groups() []group {
 		{name: "strings", scenarios: stringScenarios()},
 		{name: "keys", scenarios: keyScenarios()},
 		{name: "types", probe: needLists, scenarios: typeScenarios()},
+		{name: "set", scenarios: setScenarios()},
+		{name: "hash", scenarios: hashScenarios()},
 		{name: "zset", scenarios: zsetScenarios()},
 	}
 }

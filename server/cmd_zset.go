@@ -1168,7 +1168,7 @@ func cmdZrandmember(c *Client, args [][]byte) {
 			}
 		}
 		if n < -maxZRandReply {
-			c.w.Error(errZRandTooBig)
+			c.w.Error(errRandCountTooBig)
 			return
 		}
 		count = n

@@ -26,7 +26,7 @@ func TestZrankWithscore(t *testing.T) {
 		step("*-1\r\n", "ZREVRANK", "missing", "a", "WITHSCORE"),
 		step("$-1\r\n", "ZRANK", "z", "nope"),
 		step("-ERR syntax error\r\n", "ZRANK", "z", "a", "WITHSCORES"),
-		step("-"+errZRandTooBig+"\r\n", "ZRANDMEMBER", "z", "-4194305"),
+		step("-"+errRandCountTooBig+"\r\n", "ZRANDMEMBER", "z", "-4194305"),
 		step("-ERR syntax error\r\n", "ZRANK", "z", "a", "WITHSCORE", "x"),
 		step("+OK\r\n", "SET", "s", "v"),
 		step("-"+errWrongType+"\r\n", "ZRANK", "s", "a", "WITHSCORE"),

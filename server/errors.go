@@ -43,6 +43,22 @@ const (
 	errNoShutdown        = "ERR No shutdown in progress."
 	errDecrOverflow      = "ERR decrement would overflow"
 	errProtectedMode     = "DENIED sessiond is running in protected mode: protected mode is enabled and no password is set for the default user, so only loopback connections are accepted. Set a password (requirepass), or disable protected mode with 'CONFIG SET protected-mode no' from a loopback connection or '--protected-mode no' at start-up."
+	// sets
+	errMustBePositive  = "ERR value is out of range, must be positive"
+	errRandCountRange  = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"
+	errRandCountTooBig = "ERR count is too large: sessiond returns at most 4194304 random members"
+	errNumkeysPositive = "ERR numkeys should be greater than 0"
+	errNumkeysArgs     = "ERR Number of keys can't be greater than number of args"
+	errLimitNegative   = "ERR LIMIT can't be negative"
+	errHashNotInteger  = "ERR hash value is not an integer"
+	errHashNotFloat    = "ERR hash value is not a float"
+	errNaNInfValue     = "ERR value is NaN or Infinity"
+	errValueRange      = "ERR value is out of range"
+	errRangeLong       = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"
+	errFieldsMissing   = "ERR Mandatory argument FIELDS is missing or not at the right position"
+	errNumFields       = "ERR Parameter `numFields` should be greater than 0"
+	errNumFieldsMatch  = "ERR The `numfields` parameter must match the number of arguments"
+	errExpireNegative  = "ERR invalid expire time, must be >= 0"
 )
 
 func errWrongArgs(name string) string {
@@ -75,9 +91,7 @@ const (
 	errZLimitRank     = "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX"
 	errZWithscoresLex = "ERR syntax error, WITHSCORES not supported in combination with BYLEX"
 	errZWeightFloat   = "ERR weight value is not a float"
-	errMustBePositive = "ERR value is out of range, must be positive"
 	errOutOfRange     = "ERR value is out of range"
-	errZRandTooBig    = "ERR count is too large: sessiond returns at most 4194304 random members"
 )
 
 func errZAtLeastOneKey(cmd string) string {

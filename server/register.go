@@ -7,5 +7,7 @@ func registerCommands(t *table) {
 	t.add(stringCommands()...)
 	t.add(keyCommands()...)
 	t.add(serverCommands()...)
+	t.add(setCommands()...)
+	t.add(hashCommands()...)
 	t.add(zsetCommands()...)
 }
