@@ -491,7 +491,12 @@ func cmdZincrby(c *Client, args [][]byte) {
 // and replies. Its effect is ZADD of the resulting scores of the members
 // it added or changed.
 func (c *Client) zadd(key []byte, pairs [][]byte, flags int) {
-	scores := make([]float64, len(pairs)/2)
+	var small [8]float64 // the common few pairs need no allocation
+	scores := small[:0]
+	if len(pairs)/2 > len(small) {
+		scores = make([]float64, 0, len(pairs)/2)
+	}
+	scores = scores[:len(pairs)/2]
 	for j := range scores {
 		f, ok := parseScore(pairs[2*j])
 		if !ok {
@@ -527,6 +532,7 @@ func (c *Client) zadd(key []byte, pairs [][]byte, flags int) {
 		tx.Put(db, clone(key), nil, z, 0)
 	}
 	var effect [][]byte
+	logging := tx.Logging()
 	added, updated, processed := 0, 0, 0
 	score := 0.0
 	for j, s := range scores {
@@ -555,7 +561,9 @@ func (c *Client) zadd(key []byte, pairs [][]byte, flags int) {
 			if s != cur {
 				z.Update(string(member), cur, s)
 				updated++
-				effect = append(effect, appendDouble(nil, s), member)
+				if logging {
+					effect = append(effect, appendDouble(nil, s), member)
+				}
 			}
 			continue
 		}
@@ -566,7 +574,9 @@ func (c *Client) zadd(key []byte, pairs [][]byte, flags int) {
 		added++
 		processed++
 		score = s
-		effect = append(effect, appendDouble(nil, s), member)
+		if logging {
+			effect = append(effect, appendDouble(nil, s), member)
+		}
 	}
 	c.emitZadd(&tx, db, key, effect)
 	if z.Len() == 0 {
