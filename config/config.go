@@ -40,7 +40,9 @@ type Config struct {
 	port, databases, maxclients, timeout, hz, shards atomic.Int64
 	protoMaxBulkLen, queryBufferLimit, maxmemory     atomic.Int64
 	tcpKeepalive, tcpBacklog                         atomic.Int64
+	hashMaxListpackEntries, hashMaxListpackValue     atomic.Int64
 	protectedMode                                    atomic.Bool
+	setMaxIntsetEntries                              atomic.Int64 // config/set.go
 	requirepass, loglevel, logfile, maxmemoryPolicy  atomic.Pointer[string]
 	bind                                             atomic.Pointer[[]string]
 }

@@ -121,7 +121,10 @@ shards 64
 	mustGet(t, c, "notify-keyspace-events", "AKE")
 	mustGet(t, c, "client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub 1048576 2048 3")
 	mustGet(t, c, "loglevel", "nothing")
-	want := []string{"masterauth", "save", "hash-max-listpack-entries", "notify-keyspace-events", "client-output-buffer-limit"}
+	if c.HashMaxListpackEntries() != 64 || c.HashMaxListpackValue() != 64 {
+		t.Errorf("hash listpack limits %d %d", c.HashMaxListpackEntries(), c.HashMaxListpackValue())
+	}
+	want := []string{"masterauth", "save", "notify-keyspace-events", "client-output-buffer-limit"}
 	if got := c.NoEffect(); !reflect.DeepEqual(got, want) {
 		t.Errorf("NoEffect() = %q, want %q", got, want)
 	}

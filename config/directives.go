@@ -148,8 +148,8 @@ var table = []*directive{
 	enumD("enable-debug-command", "no", []string{"no", "yes", "local"}, immutable),
 	enumD("enable-module-command", "no", []string{"no", "yes", "local"}, immutable),
 	enumD("enable-protected-configs", "no", []string{"no", "yes", "local"}, immutable),
-	intD("hash-max-listpack-entries", "512", 0, maxInt64, 0, "hash-max-ziplist-entries"),
-	sizeD("hash-max-listpack-value", "64", 0, maxInt64, 0, "hash-max-ziplist-value"),
+	intD("hash-max-listpack-entries", "512", 0, maxInt64, used, "hash-max-ziplist-entries"),
+	sizeD("hash-max-listpack-value", "64", 0, maxInt64, used, "hash-max-ziplist-value"),
 	sizeD("hll-sparse-max-bytes", "3000", 0, maxInt64, 0),
 	intD("hz", "10", 0, maxInt32, used),
 	strD("ignore-warnings", "", 0),
@@ -218,7 +218,7 @@ var table = []*directive{
 	enumD("sanitize-dump-payload", "no", []string{"no", "yes", "clients"}, 0),
 	specialD("save", "3600 1 300 100 60 10000", multi, parseSave),
 	strD("server_cpulist", "", immutable),
-	intD("set-max-intset-entries", "512", 0, maxInt64, 0),
+	intD("set-max-intset-entries", "512", 0, maxInt64, used),
 	boolD("set-proc-title", "yes", immutable),
 	enumD("shutdown-on-sigint", "default", []string{"default", "save", "nosave", "now", "force"}, 0),
 	enumD("shutdown-on-sigterm", "default", []string{"default", "save", "nosave", "now", "force"}, 0),
@@ -260,8 +260,8 @@ var table = []*directive{
 	intD("tracking-table-max-keys", "1000000", 0, maxInt64, 0),
 	strD("unixsocket", "", immutable),
 	specialD("unixsocketperm", "0", immutable, parseOctalPerm),
-	intD("zset-max-listpack-entries", "128", 0, maxInt64, 0, "zset-max-ziplist-entries"),
-	sizeD("zset-max-listpack-value", "64", 0, maxInt64, 0, "zset-max-ziplist-value"),
+	intD("zset-max-listpack-entries", "128", 0, maxInt64, used, "zset-max-ziplist-entries"),
+	sizeD("zset-max-listpack-value", "64", 0, maxInt64, used, "zset-max-ziplist-value"),
 }
 
 // checks holds sessiond's restrictions on values Redis would accept.
@@ -322,6 +322,8 @@ var appliers = map[string]func(c *Config, v value){
 	"loglevel":                  func(c *Config, v value) { c.loglevel.Store(&v.s) },
 	"logfile":                   func(c *Config, v value) { c.logfile.Store(&v.s) },
 	"maxmemory-policy":          func(c *Config, v value) { c.maxmemoryPolicy.Store(&v.s) },
+	"hash-max-listpack-entries": func(c *Config, v value) { c.hashMaxListpackEntries.Store(v.n) },
+	"hash-max-listpack-value":   func(c *Config, v value) { c.hashMaxListpackValue.Store(v.n) },
 	"bind": func(c *Config, v value) {
 		words := strings.Fields(v.s)
 		c.bind.Store(&words)

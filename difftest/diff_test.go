@@ -45,6 +45,9 @@ func groups() []group {
 		{name: "keys", scenarios: keyScenarios()},
 		{name: "list", scenarios: listScenarios()},
 		{name: "types", probe: needLists, scenarios: typeScenarios()},
+		{name: "set", scenarios: setScenarios()},
+		{name: "hash", scenarios: hashScenarios()},
+		{name: "zset", scenarios: zsetScenarios()},
 	}
 }
 

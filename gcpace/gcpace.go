@@ -12,21 +12,17 @@ import (
 // DefaultHeadroom is the least heap growth allowed between collections.
 const DefaultHeadroom = 64 << 20
 
+// heapMinimum is the runtime's smallest collection goal at GOGC=100 (its
+// defaultHeapMinimum). The runtime scales it by GOGC/100, so a live heap is
+// never taken as smaller than this: a GOGC derived from a near-empty heap
+// would otherwise put the first goals gigabytes away.
+const heapMinimum = 4 << 20
+
 // Percent returns the GOGC percentage that puts the next collection goal at
 // least headroom bytes above live, and never below 100.
 func Percent(live, headroom uint64) int {
-	if live == 0 {
-		live = 1
-	}
-	p := headroom * 100 / live
-	if p < 100 {
-		return 100
-	}
-	const maxPercent = 1 << 20 // bounds the arithmetic for a tiny heap
-	if p > maxPercent {
-		return maxPercent
-	}
-	return int(p)
+	live = max(live, heapMinimum)
+	return int(max(headroom*100/live, 100))
 }
 
 // Pacer re-derives GOGC from the live heap after every collection.

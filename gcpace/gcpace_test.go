@@ -11,11 +11,12 @@ func TestPercent(t *testing.T) {
 		live, headroom uint64
 		want           int
 	}{
-		{live: 1 << 20, headroom: 64 << 20, want: 6400},
+		{live: 1 << 20, headroom: 64 << 20, want: 1600}, // taken as 4 MiB: the runtime's heap minimum scales too
+		{live: 4 << 20, headroom: 64 << 20, want: 1600},
 		{live: 32 << 20, headroom: 64 << 20, want: 200},
 		{live: 64 << 20, headroom: 64 << 20, want: 100},
 		{live: 1 << 30, headroom: 64 << 20, want: 100}, // a large heap paces as GOGC=100
-		{live: 0, headroom: 64 << 20, want: 1 << 20},   // bounded
+		{live: 0, headroom: 64 << 20, want: 1600},
 		{live: 10, headroom: 0, want: 100},
 	} {
 		if got := Percent(tc.live, tc.headroom); got != tc.want {

@@ -221,7 +221,7 @@ func (c *Client) timeoutArg(b []byte) (int64, bool) {
 		}
 	}
 	if tval < 0 {
-		c.w.Error(errTimeoutNegative)
+		c.w.Error(errTimeoutNeg)
 		return 0, false
 	}
 	if tval == 0 || tval > math.MaxInt64-c.nowMs {

@@ -191,8 +191,8 @@ func TestListBlockingOnlyListsWake(t *testing.T) {
 	mustReply(t, c1.reply(), "*2\r\n$1\r\nk\r\n$1\r\nz\r\n")
 }
 
-// effectRecorder collects the store's effects as "db arg arg ...".
-func effectRecorder(s *Server) func() []string {
+// listEffectLog collects the store's effects as "db arg arg ...".
+func listEffectLog(s *Server) func() []string {
 	var mu sync.Mutex
 	var got []string
 	s.Store().SetEffectSink(func(e storage.Effect) {
@@ -216,7 +216,7 @@ func effectRecorder(s *Server) func() []string {
 func TestListEffects(t *testing.T) {
 	s, addr := startServer(t, nil, fakeClock())
 	c := dial(t, addr)
-	effects := effectRecorder(s)
+	effects := listEffectLog(s)
 	cmds := []struct {
 		args    []string
 		effects []string

@@ -1,5 +1,7 @@
 package server
 
+import "strconv"
+
 // Error replies, byte for byte as Redis 7.0 sends them (without the leading
 // '-'). Every wire error text of the server lives here.
 const (
@@ -41,6 +43,20 @@ const (
 	errNoShutdown        = "ERR No shutdown in progress."
 	errDecrOverflow      = "ERR decrement would overflow"
 	errProtectedMode     = "DENIED sessiond is running in protected mode: protected mode is enabled and no password is set for the default user, so only loopback connections are accepted. Set a password (requirepass), or disable protected mode with 'CONFIG SET protected-mode no' from a loopback connection or '--protected-mode no' at start-up."
+	// sets
+	errRandCountRange  = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"
+	errRandCountTooBig = "ERR count is too large: sessiond returns at most 4194304 random members"
+	errNumkeysArgs     = "ERR Number of keys can't be greater than number of args"
+	errLimitNegative   = "ERR LIMIT can't be negative"
+	errHashNotInteger  = "ERR hash value is not an integer"
+	errHashNotFloat    = "ERR hash value is not a float"
+	errNaNInfValue     = "ERR value is NaN or Infinity"
+	errValueRange      = "ERR value is out of range"
+	errRangeLong       = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"
+	errFieldsMissing   = "ERR Mandatory argument FIELDS is missing or not at the right position"
+	errNumFields       = "ERR Parameter `numFields` should be greater than 0"
+	errNumFieldsMatch  = "ERR The `numfields` parameter must match the number of arguments"
+	errExpireNegative  = "ERR invalid expire time, must be >= 0"
 )
 
 func errWrongArgs(name string) string {
@@ -62,15 +78,36 @@ func truncate(s string, n int) string {
 	return s
 }
 
+// Sorted-set errors.
+const (
+	errZaddNXXX       = "ERR XX and NX options at the same time are not compatible"
+	errZaddGTLTNX     = "ERR GT, LT, and/or NX options at the same time are not compatible"
+	errZaddIncrPair   = "ERR INCR option supports a single increment-element pair"
+	errZaddNaN        = "ERR resulting score is not a number (NaN)"
+	errZMinMaxFloat   = "ERR min or max is not a float"
+	errZMinMaxLex     = "ERR min or max not valid string range item"
+	errZLimitRank     = "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX"
+	errZWithscoresLex = "ERR syntax error, WITHSCORES not supported in combination with BYLEX"
+	errZWeightFloat   = "ERR weight value is not a float"
+	errOutOfRange     = "ERR value is out of range"
+)
+
+func errZAtLeastOneKey(cmd string) string {
+	return "ERR at least 1 input key is needed for '" + cmd + "' command"
+}
+
+func errValueBetween(lo, hi int64) string {
+	return "ERR value is out of range, value must between " + strconv.FormatInt(lo, 10) + " and " + strconv.FormatInt(hi, 10)
+}
+
 // List and blocking errors.
 const (
 	errTimeoutFloat    = "ERR timeout is not a float or out of range"
-	errTimeoutNegative = "ERR timeout is negative"
 	errIndexRange      = "ERR index out of range"
 	errMustBePositive  = "ERR value is out of range, must be positive"
+	errNumkeysPositive = "ERR numkeys should be greater than 0"
 	errRankZero        = "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list"
 	errCountNegative   = "ERR COUNT can't be negative"
 	errMaxlenNegative  = "ERR MAXLEN can't be negative"
-	errNumkeysPositive = "ERR numkeys should be greater than 0"
 	errCountPositive   = "ERR count should be greater than 0"
 )

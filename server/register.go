@@ -7,6 +7,9 @@ func registerCommands(t *table) {
 	t.add(stringCommands()...)
 	t.add(keyCommands()...)
 	t.add(serverCommands()...)
+	t.add(setCommands()...)
+	t.add(hashCommands()...)
+	t.add(zsetCommands()...)
 	t.add(listCommands()...)
 	wrapKeyspaceWakers(t) // after every group: it wraps RENAME, COPY, MOVE, SWAPDB ...
 }

@@ -30,6 +30,12 @@ type Config interface {
 	Hz() int
 	TCPKeepalive() time.Duration
 	ProtectedMode() bool
+	// SetMaxIntsetEntries is set-max-intset-entries.
+	SetMaxIntsetEntries() int
+	HashMaxListpackEntries() int
+	HashMaxListpackValue() int
+	ZsetMaxListpackEntries() int
+	ZsetMaxListpackValue() int
 	// Get returns name, value pairs of the directives matching any pattern.
 	Get(patterns ...string) []string
 	// Set applies name, value pairs all or nothing; an error's text is the

@@ -13,7 +13,19 @@
 //   - effects reach the sink while the shard lock is held, so for any one key
 //     the effect order is the apply order. Commands emit their own effects;
 //     the store emits only what it decides itself (expiry DELs, SWAPDB);
-//   - values handed to Put are owned by the store from then on.
+//   - values handed to Put are owned by the store from then on;
+//   - a hash's field deadlines share its entry's timer, armed at the earliest
+//     of the key and field deadlines; the sweeper, and Get/Peek before they
+//     return a hash, remove due fields, emit HDEL of them, count them in
+//     Stats.ExpiredFields, and delete a hash left empty (the store's own
+//     effects also include these HDELs).
+//
+// Collection values live in Entry.Obj and are changed in place under the
+// key's shard lock: Set (set.go) is an intset, one packed buffer, or a
+// member table, converted one way as Redis converts its encodings.
+//
+// ZSet (zset.go) is one sorted slice while small (listpack) and a skiplist
+// with spans plus a member -> score map beyond, converted one way.
 //
 // Collection values implement Object: List (list.go) is a ring buffer of
 // elements, O(1) at both ends, one small slice for a small list.

@@ -30,7 +30,8 @@ type Store struct {
 
 // Stats are counters kept by the store.
 type Stats struct {
-	ExpiredKeys atomic.Int64
+	ExpiredKeys   atomic.Int64
+	ExpiredFields atomic.Int64 // hash fields removed at their deadline
 }
 
 type db struct {
@@ -210,7 +211,8 @@ func (t *Tx) Emit(dbi int, args ...[]byte) { t.s.emit(dbi, args...) }
 
 // Get returns the live entry for key, or nil, and marks it accessed. An
 // entry whose deadline has passed is deleted (lazy expiry, counted, DEL
-// emitted) and reported absent.
+// emitted) and reported absent; a hash first loses its due fields (HDEL
+// emitted), and is absent when none is left.
 func (t *Tx) Get(dbi int, key []byte) *Entry {
 	e := t.Peek(dbi, key)
 	if e != nil {
@@ -230,6 +232,9 @@ func (t *Tx) Peek(dbi int, key []byte) *Entry {
 	if e.Deadline != 0 && e.Deadline <= t.Now {
 		t.s.expire(dbi, sh, e)
 		return nil
+	}
+	if h, ok := e.Obj.(*Hash); ok && h.next != 0 && h.next <= t.Now && t.s.expireFields(dbi, sh, e, h, t.Now) {
+		return nil // its last fields expired: the hash is gone
 	}
 	return e
 }
@@ -259,11 +264,13 @@ func (t *Tx) Put(dbi int, key []byte, str []byte, obj Object, deadline int64) *E
 		old.Str, old.Obj, old.Raw = str, obj, false
 		old.access = uint32(t.Now / 1000)
 		sh.setDeadline(old, deadline)
+		sh.armFields(old)
 		return old
 	}
 	e := &Entry{Key: string(key), Str: str, Obj: obj, access: uint32(t.Now / 1000)}
 	sh.m[e.Key] = e
 	sh.setDeadline(e, deadline)
+	sh.armFields(e)
 	return e
 }
 
@@ -328,17 +335,72 @@ func (s *Store) sweepShard(dbi int, sh *shard, now int64, budget int) int {
 			continue // stale: the key is gone, or another timer is armed for it
 		}
 		e.timer = 0
-		switch {
-		case e.Deadline == 0:
-			// persisted since the timer was armed
-		case e.Deadline <= now:
+		if e.Deadline != 0 && e.Deadline <= now {
 			s.expire(dbi, sh, e)
 			removed++
-		default:
-			// the deadline slid later: re-arm at the new deadline
-			sh.timers.Push(e.Deadline, e.Key)
-			e.timer = e.Deadline
+			continue
+		}
+		if h, ok := e.Obj.(*Hash); ok && h.next != 0 && h.next <= now {
+			removed++
+			if s.expireFields(dbi, sh, e, h, now) {
+				continue
+			}
+		}
+		// persisted, or the deadline slid later: re-arm at the earliest
+		// deadline left, if any
+		if when := e.nextDeadline(); when != 0 {
+			sh.timers.Push(when, e.Key)
+			e.timer = when
 		}
 	}
 	return removed
+}
+
+// nextDeadline is the earliest of the entry's deadline and its fields'
+// deadlines, 0 for none.
+func (e *Entry) nextDeadline() int64 {
+	when := e.Deadline
+	if h, ok := e.Obj.(*Hash); ok && h.next != 0 && (when == 0 || h.next < when) {
+		when = h.next
+	}
+	return when
+}
+
+// expireFields removes the due fields of hash h held by e, emits HDEL of
+// them, and deletes the key when the hash empties (reported true).
+func (s *Store) expireFields(dbi int, sh *shard, e *Entry, h *Hash, now int64) bool {
+	due := h.ExpireFields(now)
+	if len(due) == 0 {
+		return false
+	}
+	s.stats.ExpiredFields.Add(int64(len(due)))
+	if s.sink.Load() != nil {
+		args := make([][]byte, 0, 2+len(due))
+		args = append(args, []byte("HDEL"), []byte(e.Key))
+		s.emit(dbi, append(args, due...)...)
+	}
+	if h.Len() == 0 {
+		sh.remove(e)
+		return true
+	}
+	return false
+}
+
+// ArmFieldTimer makes sure the shard's timer fires for e by the earliest
+// deadline of its hash fields; call it after setting field deadlines.
+func (t *Tx) ArmFieldTimer(dbi int, e *Entry) {
+	t.shardOf(dbi, e.Key).armFields(e)
+}
+
+// armFields arms e's timer by the earliest deadline of its hash fields (a
+// hash moved in by COPY, RENAME or MOVE brings its field deadlines along).
+func (sh *shard) armFields(e *Entry) {
+	h, ok := e.Obj.(*Hash)
+	if !ok || h.next == 0 {
+		return
+	}
+	if e.timer == 0 || h.next < e.timer {
+		sh.timers.Push(h.next, e.Key)
+		e.timer = h.next
+	}
 }

@@ -11,6 +11,11 @@
 // Usage (from the module root):
 //
 //	go run ./bench/cmd/memory [--keys 1000000] [--size 1024] [--ttl 3600] [--reps 3]
+//	go run ./bench/cmd/memory --type hash --fields 10 [--size 8]
+//
+// --type hash loads HSET key:N field:0 <value> ... field:9 <value> and
+// EXPIRE key:N <ttl> instead: the session-as-hash shape (values default to
+// 8 bytes).
 //
 // With --sessiond-addr the server is not fresh (FLUSHALL only) and its
 // pid comes from --sessiond-pid or INFO server process_id; its baseline

@@ -16,6 +16,8 @@ import (
 
 type config struct {
 	keys, size, ttl, reps, batch int
+	typ                          string // string or hash
+	fields                       int    // fields per hash
 }
 
 // sample is one load into one fresh target.
@@ -31,8 +33,19 @@ func main() {
 	fs.IntVar(&cfg.size, "size", 1024, "value size in bytes")
 	fs.IntVar(&cfg.ttl, "ttl", 3600, "EX seconds on every key")
 	fs.IntVar(&cfg.reps, "reps", 3, "repetitions per target")
-	fs.IntVar(&cfg.batch, "batch", 1000, "SETs per pipelined batch")
+	fs.IntVar(&cfg.batch, "batch", 1000, "keys per pipelined batch")
+	fs.StringVar(&cfg.typ, "type", "string", "value type: string (SET) or hash (HSET of --fields fields)")
+	fs.IntVar(&cfg.fields, "fields", 10, "fields per hash with --type hash")
 	_ = fs.Parse(os.Args[1:])
+	sizeSet := false
+	fs.Visit(func(f *flag.Flag) { sizeSet = sizeSet || f.Name == "size" })
+	switch {
+	case cfg.typ == "hash" && !sizeSet:
+		cfg.size = 8 // small field values, as sessions hold
+	case cfg.typ != "hash" && cfg.typ != "string":
+		fmt.Fprintf(os.Stderr, "memory: --type must be string or hash, not %q\n", cfg.typ)
+		os.Exit(2)
+	}
 	target.Main(func(ctx context.Context) error { return run(ctx, cfg, topts) })
 }
 
@@ -41,8 +54,12 @@ func run(ctx context.Context, cfg config, topts *target.Options) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("memory: %s\nkeys=%d size=%d ttl=%ds reps=%d, one fresh server at a time\n\n",
-		topts.Describe(specs), cfg.keys, cfg.size, cfg.ttl, cfg.reps)
+	shape := "string"
+	if cfg.typ == "hash" {
+		shape = fmt.Sprintf("hash of %d fields", cfg.fields)
+	}
+	fmt.Printf("memory: %s\nkeys=%d (%s) size=%d ttl=%ds reps=%d, one fresh server at a time\n\n",
+		topts.Describe(specs), cfg.keys, shape, cfg.size, cfg.ttl, cfg.reps)
 	samples := map[string][]sample{}
 	for rep := 0; rep < cfg.reps; rep++ {
 		for _, spec := range target.Order(rep, specs) {
@@ -108,10 +125,19 @@ func measure(ctx context.Context, cfg config, spec target.Spec, showInfo bool) (
 	return s, nil
 }
 
-// load sends SET key:N value EX ttl for every key, cfg.batch at a time.
+// load sends SET key:N value EX ttl for every key, or with --type hash
+// HSET key:N field:0 value ... and EXPIRE key:N ttl, cfg.batch keys at a time.
 func load(ctx context.Context, c *resp.Conn, cfg config) error {
 	value := strings.Repeat("v", cfg.size)
 	ttl := strconv.Itoa(cfg.ttl)
+	hset := []string{"HSET", ""}
+	for f := 0; f < cfg.fields; f++ {
+		hset = append(hset, "field:"+strconv.Itoa(f), value)
+	}
+	replies := 1
+	if cfg.typ == "hash" {
+		replies = 2
+	}
 	var buf []byte
 	for start := 0; start < cfg.keys; start += cfg.batch {
 		if ctx.Err() != nil {
@@ -120,7 +146,14 @@ func load(ctx context.Context, c *resp.Conn, cfg config) error {
 		n := min(cfg.batch, cfg.keys-start)
 		buf = buf[:0]
 		for i := start; i < start+n; i++ {
-			buf = resp.AppendCommand(buf, "SET", "key:"+strconv.Itoa(i), value, "EX", ttl)
+			key := "key:" + strconv.Itoa(i)
+			if cfg.typ == "hash" {
+				hset[1] = key
+				buf = resp.AppendCommand(buf, hset...)
+				buf = resp.AppendCommand(buf, "EXPIRE", key, ttl)
+				continue
+			}
+			buf = resp.AppendCommand(buf, "SET", key, value, "EX", ttl)
 		}
 		if _, err := c.W.Write(buf); err != nil {
 			return err
@@ -128,7 +161,7 @@ func load(ctx context.Context, c *resp.Conn, cfg config) error {
 		if err := c.W.Flush(); err != nil {
 			return err
 		}
-		for i := 0; i < n; i++ {
+		for i := 0; i < n*replies; i++ {
 			if err := resp.Skip(c.R); err != nil {
 				return err
 			}
