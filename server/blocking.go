@@ -44,6 +44,7 @@ type blockKey struct {
 
 // waiter is one parked command.
 type waiter struct {
+	kind storage.Kind // what it pops: a key of another kind cannot serve it
 	keys []blockKey
 	// refs are the keys to lock to serve the waiter from k (k, and a
 	// destination for BLMOVE).
@@ -139,16 +140,26 @@ func (b *blockRegistry) serve(store *storage.Store, now int64) {
 }
 
 func (b *blockRegistry) serveKey(store *storage.Store, now int64, k blockKey) {
+	kind := storage.KindNone
+	key := []byte(k.key)
+	tx := store.Begin(now, k.db, key)
+	if e := tx.Peek(k.db, key); e != nil {
+		kind = e.Kind()
+	}
+	tx.End()
 	for {
+		// the first waiter that pops this kind (BLPOP and BZPOPMIN may both
+		// wait on one key)
+		var w *waiter
 		b.mu.Lock()
-		q := b.waiters[k]
-		if len(q) == 0 {
-			b.mu.Unlock()
-			return
+		for _, x := range b.waiters[k] {
+			if x.kind == kind {
+				w = x
+				break
+			}
 		}
-		w := q[0]
 		b.mu.Unlock()
-		if !b.serveOne(store, now, k, w) {
+		if w == nil || !b.serveOne(store, now, k, w) {
 			return
 		}
 	}
@@ -177,7 +188,7 @@ func (b *blockRegistry) serveOne(store *storage.Store, now int64, k blockKey, w 
 // newWaiter builds a waiter on keys (copied, as the arguments alias the read
 // buffer); extra are keys to lock besides the ready one.
 func (c *Client) newWaiter(db int, keys [][]byte, extra []byte, try func(*storage.Tx, blockKey) bool) *waiter {
-	w := &waiter{try: try}
+	w := &waiter{kind: storage.KindList, try: try}
 	seen := make(map[string]bool, len(keys))
 	for _, k := range keys {
 		if !seen[string(k)] {
@@ -326,8 +337,24 @@ func (c *Client) watch(gone chan struct{}) (stop func()) {
 // costs nothing while no one is blocked.
 var keyspaceWakers = []string{"rename", "renamenx", "copy", "move", "swapdb", "restore", "sort"}
 
-// wrapKeyspaceWakers makes the keyspaceWakers in t wake blocked clients.
+// zsetWriters add members to the sorted set at args[1]; they wake
+// BZPOPMIN/BZPOPMAX clients waiting on it (cmd_zset.go stays unaware).
+var zsetWriters = []string{"zadd", "zincrby", "zunionstore", "zinterstore", "zrangestore"}
+
+// wrapKeyspaceWakers makes the keyspaceWakers and zsetWriters in t wake
+// blocked clients.
 func wrapKeyspaceWakers(t *table) {
+	for _, name := range zsetWriters {
+		cmd := t.cmds[name]
+		if cmd == nil {
+			continue
+		}
+		h := cmd.Handler
+		cmd.Handler = func(c *Client, args [][]byte) {
+			h(c, args)
+			c.srv.blocked.wakeKey(c.srv.store, c.nowMs, c.DB(), args[1])
+		}
+	}
 	for _, name := range keyspaceWakers {
 		cmd := t.cmds[name]
 		if cmd == nil {
@@ -341,8 +368,24 @@ func wrapKeyspaceWakers(t *table) {
 	}
 }
 
-// rescan marks ready every waited-on key that holds a non-empty list and
-// serves them.
+// wakeKey serves the waiters of key if it now holds a non-empty collection;
+// for writers that do not signal themselves.
+func (b *blockRegistry) wakeKey(store *storage.Store, now int64, db int, key []byte) {
+	if b.count.Load() == 0 {
+		return
+	}
+	tx := store.Begin(now, db, key)
+	if e := tx.Peek(db, key); e != nil {
+		if n, ok := e.Obj.(interface{ Len() int }); ok && n.Len() > 0 {
+			b.signal(db, key)
+		}
+	}
+	tx.End()
+	b.serve(store, now)
+}
+
+// rescan marks ready every waited-on key that holds a non-empty collection
+// and serves them.
 func (b *blockRegistry) rescan(store *storage.Store, now int64) {
 	if b.count.Load() == 0 {
 		return
@@ -356,8 +399,10 @@ func (b *blockRegistry) rescan(store *storage.Store, now int64) {
 	for _, k := range keys {
 		key := []byte(k.key)
 		tx := store.Begin(now, k.db, key)
-		if l := listOf(tx.Peek(k.db, key)); l != nil && l.Len() > 0 {
-			b.signal(k.db, key)
+		if e := tx.Peek(k.db, key); e != nil {
+			if n, ok := e.Obj.(interface{ Len() int }); ok && n.Len() > 0 {
+				b.signal(k.db, key)
+			}
 		}
 		tx.End()
 	}

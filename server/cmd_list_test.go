@@ -383,3 +383,41 @@ func TestListBlockingConcurrent(t *testing.T) {
 	mustReply(t, p.do("EXISTS", "q", "other"), ":0\r\n")
 	waitBlocked(t, s, 0)
 }
+
+func TestZsetBlockingPop(t *testing.T) {
+	clk := fakeClock()
+	s, addr := startServer(t, nil, clk)
+	c1, c2, p := dial(t, addr), dial(t, addr), dial(t, addr)
+	log := listEffectLog(s)
+
+	// ZADD wakes BZPOPMIN; the lowest member goes, logged as ZREM
+	c1.sendCmd("BZPOPMIN", "z", "0")
+	waitBlocked(t, s, 1)
+	mustReply(t, p.do("ZADD", "z", "2", "b", "1", "a"), ":2\r\n")
+	mustReply(t, c1.reply(), "*3\r\n$1\r\nz\r\n$1\r\na\r\n$1\r\n1\r\n")
+	if got, want := log(), []string{"0 ZADD z 2 b 1 a", "0 ZREM z a"}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("effects %q, want %q", got, want)
+	}
+
+	// a list waiter and a zset waiter on one key: each wakes for its kind
+	c1.sendCmd("BLPOP", "k", "0")
+	waitBlocked(t, s, 1)
+	c2.sendCmd("BZPOPMAX", "k", "0")
+	waitBlocked(t, s, 2)
+	mustReply(t, p.do("ZINCRBY", "k", "5", "m"), "$1\r\n5\r\n")
+	mustReply(t, c2.reply(), "*3\r\n$1\r\nk\r\n$1\r\nm\r\n$1\r\n5\r\n")
+	waitBlocked(t, s, 1)
+	mustReply(t, p.do("RPUSH", "k", "x"), ":1\r\n")
+	mustReply(t, c1.reply(), "*2\r\n$1\r\nk\r\n$1\r\nx\r\n")
+
+	// ZUNIONSTORE into a waited key, and a timeout on the fake clock
+	c1.sendCmd("BZPOPMAX", "dst", "0")
+	waitBlocked(t, s, 1)
+	mustReply(t, p.do("ZUNIONSTORE", "dst", "1", "z"), ":1\r\n")
+	mustReply(t, c1.reply(), "*3\r\n$3\r\ndst\r\n$1\r\nb\r\n$1\r\n2\r\n")
+	c1.sendCmd("BZPOPMIN", "none", "0.5")
+	waitBlocked(t, s, 1)
+	clk.Advance(500 * time.Millisecond)
+	mustReply(t, c1.reply(), "*-1\r\n")
+	waitBlocked(t, s, 0)
+}

@@ -11,5 +11,6 @@ func registerCommands(t *table) {
 	t.add(hashCommands()...)
 	t.add(zsetCommands()...)
 	t.add(listCommands()...)
+	t.add(zsetBlockingCommands()...)
 	wrapKeyspaceWakers(t) // after every group: it wraps RENAME, COPY, MOVE, SWAPDB ...
 }
