@@ -277,11 +277,11 @@ func TestBinaryConfigFile(t *testing.T) {
 			"# a redis.conf with tuning that means nothing to sessiond",
 			"port " + port,
 			"bind 127.0.0.1",
-			"hash-max-listpack-entries 128",
+			"list-compress-depth 1",
 			"io-threads 4",
 			"save \"\"",
 			"appendonly no",
-			"hash-max-listpack-entries 256",
+			"list-compress-depth 2",
 			"",
 		}, "\n"))
 		addr := "127.0.0.1:" + port
@@ -292,7 +292,7 @@ func TestBinaryConfigFile(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer rc.Close()
-		mustReply(t, rc, []any{"hash-max-listpack-entries", "256"}, "CONFIG", "GET", "hash-max-listpack-entries")
+		mustReply(t, rc, []any{"list-compress-depth", "2"}, "CONFIG", "GET", "list-compress-depth")
 		mustReply(t, rc, []any{"io-threads", "4"}, "CONFIG", "GET", "io-threads")
 		mustReply(t, rc, []any{"save", ""}, "CONFIG", "GET", "save")
 		mustReply(t, rc, []any{"port", port}, "CONFIG", "GET", "port")
@@ -303,7 +303,7 @@ func TestBinaryConfigFile(t *testing.T) {
 			t.Errorf("exit code after SIGTERM = %d, want 0", code)
 		}
 		log := p.out.String()
-		for _, d := range []string{"hash-max-listpack-entries", "io-threads", "save"} {
+		for _, d := range []string{"list-compress-depth", "io-threads", "save"} {
 			re := regexp.MustCompile(`(^|[ ="'])` + regexp.QuoteMeta(d) + `($|[ "'])`)
 			n := 0
 			for _, l := range strings.Split(log, "\n") {

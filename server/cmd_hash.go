@@ -144,7 +144,7 @@ func (c *Client) hset(args [][]byte, name string) {
 		return
 	}
 	if e == nil {
-		e, h = hashCreate(&tx, db, key)
+		_, h = hashCreate(&tx, db, key)
 	}
 	maxEntries, maxValue := c.hashLimits()
 	h.Fit(maxValue, args[2:]...)

@@ -39,6 +39,9 @@ func TestListBlockingWakesOnPush(t *testing.T) {
 	c1, c2 := dial(t, addr), dial(t, addr)
 	c1.sendCmd("BLPOP", "a", "k", "0")
 	waitBlocked(t, s, 1)
+	if info := c2.do("INFO", "clients"); !strings.Contains(info, "blocked_clients:1\r\n") {
+		t.Fatalf("INFO clients while one client blocks: %q", info)
+	}
 	mustReply(t, c2.do("RPUSH", "k", "x", "y"), ":2\r\n")
 	mustReply(t, c1.reply(), "*2\r\n$1\r\nk\r\n$1\r\nx\r\n")
 	mustReply(t, c2.do("LRANGE", "k", "0", "-1"), "*1\r\n$1\r\ny\r\n")

@@ -501,7 +501,7 @@ func infoClients(c *Client, _ *infoState, b *infoBuilder) {
 	b.int("connected_clients", int64(c.srv.clientCount()))
 	b.int("cluster_connections", 0)
 	b.int("maxclients", int64(c.srv.cfg.MaxClients()))
-	b.int("blocked_clients", 0)
+	b.int("blocked_clients", c.srv.blocked.count.Load())
 	b.int("tracking_clients", 0)
 	b.int("clients_in_timeout_table", 0)
 }
