@@ -106,17 +106,21 @@ func (c *Client) hashLimits() (entries, value int) {
 }
 
 // hashCreate stores a new empty hash at key. Callers create it only when
-// they are about to add a field, so no empty hash is ever visible.
+// they are about to add a field, so no empty hash is ever visible. (Put
+// copies the key into the entry's string: no clone here.)
 func hashCreate(tx *storage.Tx, db int, key []byte) (*storage.Entry, *storage.Hash) {
 	h := storage.NewHash()
-	return tx.Put(db, clone(key), nil, h, 0), h
+	return tx.Put(db, key, nil, h, 0), h
 }
 
-// hashDeleteIfEmpty removes the key of a hash left without fields.
+// hashDeleteIfEmpty removes the key of a hash left without fields, and
+// else gives back the memory fields removed by the command freed.
 func hashDeleteIfEmpty(tx *storage.Tx, db int, key []byte, h *storage.Hash) {
-	if h.Len() == 0 {
+	if h.Empty() {
 		tx.Delete(db, key)
+		return
 	}
+	h.Trim()
 }
 
 func emitArgs(tx *storage.Tx, db int, args ...[]byte) {
@@ -147,16 +151,7 @@ func (c *Client) hset(args [][]byte, name string) {
 		_, h = hashCreate(&tx, db, key)
 	}
 	maxEntries, maxValue := c.hashLimits()
-	h.Fit(maxValue, args[2:]...)
-	added := 0
-	for i := 2; i < len(args); i += 2 {
-		if h.Set(args[i], args[i+1], false, maxEntries, maxValue) {
-			added++
-		}
-	}
-	if len(args) > 4 {
-		h.Trim()
-	}
+	added := h.SetPairs(args[2:], false, maxEntries, maxValue)
 	if tx.Logging() {
 		out := append([][]byte{[]byte("HSET")}, args[1:]...)
 		emitArgs(&tx, db, out...)
@@ -185,7 +180,6 @@ func cmdHsetnx(c *Client, args [][]byte) {
 		_, h = hashCreate(&tx, db, key)
 	}
 	maxEntries, maxValue := c.hashLimits()
-	h.Fit(maxValue, args[2], args[3])
 	h.Set(args[2], args[3], false, maxEntries, maxValue)
 	if tx.Logging() {
 		emitArgs(&tx, db, []byte("HSET"), key, args[2], args[3])
@@ -281,17 +275,21 @@ func cmdHdel(c *Client, args [][]byte) {
 		c.w.Int(0)
 		return
 	}
-	effect := [][]byte{[]byte("HDEL"), key}
+	var deleted [][]byte // for the effect only
+	logging, n := tx.Logging(), 0
 	for _, f := range args[2:] {
 		if h.Delete(f) {
-			effect = append(effect, f)
+			n++
+			if logging {
+				deleted = append(deleted, f)
+			}
 		}
 	}
 	hashDeleteIfEmpty(&tx, db, key, h)
-	if len(effect) > 2 && tx.Logging() {
-		emitArgs(&tx, db, effect...)
+	if logging {
+		emitHdel(&tx, db, key, deleted)
 	}
-	c.w.Int(int64(len(effect) - 2))
+	c.w.Int(int64(n))
 }
 
 func cmdHexists(c *Client, args [][]byte) {
@@ -367,8 +365,8 @@ func cmdHincrby(c *Client, args [][]byte) {
 		_, h = hashCreate(&tx, db, key)
 	}
 	maxEntries, maxValue := c.hashLimits()
-	out := strconv.AppendInt(nil, cur, 10)
-	h.Set(args[2], out, true, maxEntries, maxValue)
+	var buf [20]byte
+	h.Set(args[2], strconv.AppendInt(buf[:0], cur, 10), true, maxEntries, maxValue)
 	if tx.Logging() {
 		emitArgs(&tx, db, []byte("HINCRBY"), key, args[2], args[3])
 	}
@@ -441,7 +439,8 @@ func cmdHrandfield(c *Client, args [][]byte) {
 		case h == nil:
 			c.w.Null()
 		default:
-			c.w.Bulk(h.Pairs()[rand.IntN(h.Len())].Field)
+			pairs := h.Pairs()
+			c.w.Bulk(pairs[rand.IntN(len(pairs))].Field)
 		}
 		return
 	}

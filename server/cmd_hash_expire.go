@@ -124,7 +124,8 @@ func (c *Client) hexpire(args [][]byte, base, unit int64, cmd string) {
 		}
 		return
 	}
-	var set, deleted [][]byte
+	var set, deleted [][]byte // for the effects only
+	logging := tx.Logging()
 	for _, f := range fields {
 		if !h.Has(f) {
 			c.w.Int(fieldMissing)
@@ -143,17 +144,21 @@ func (c *Client) hexpire(args [][]byte, base, unit int64, cmd string) {
 		}
 		if deadline <= c.nowMs {
 			h.Delete(f)
-			deleted = append(deleted, f)
+			if logging {
+				deleted = append(deleted, f)
+			}
 			c.w.Int(fieldDeleted)
 			continue
 		}
 		h.SetFieldDeadline(f, deadline)
-		set = append(set, f)
+		if logging {
+			set = append(set, f)
+		}
 		c.w.Int(fieldSet)
 	}
 	tx.ArmFieldTimer(db, e)
 	hashDeleteIfEmpty(&tx, db, key, h)
-	if tx.Logging() {
+	if logging {
 		emitFieldDeadline(&tx, db, key, deadline, set)
 		emitHdel(&tx, db, key, deleted)
 	}
@@ -222,7 +227,8 @@ func cmdHpersist(c *Client, args [][]byte) {
 		return
 	}
 	c.w.Array(len(fields))
-	var persisted [][]byte
+	var persisted [][]byte // for the effect only
+	logging := tx.Logging()
 	for _, f := range fields {
 		switch {
 		case h == nil || !h.Has(f):
@@ -231,11 +237,13 @@ func cmdHpersist(c *Client, args [][]byte) {
 			c.w.Int(fieldNoTTL)
 		default:
 			h.SetFieldDeadline(f, 0)
-			persisted = append(persisted, f)
+			if logging {
+				persisted = append(persisted, f)
+			}
 			c.w.Int(fieldRemoved)
 		}
 	}
-	if len(persisted) > 0 && tx.Logging() {
+	if len(persisted) > 0 {
 		out := [][]byte{[]byte("HPERSIST"), key, []byte("FIELDS"), strconv.AppendInt(nil, int64(len(persisted)), 10)}
 		emitArgs(&tx, db, append(out, persisted...)...)
 	}
@@ -255,7 +263,8 @@ func cmdHgetdel(c *Client, args [][]byte) {
 		return
 	}
 	c.w.Array(len(fields))
-	var deleted [][]byte
+	var deleted [][]byte // for the effect only
+	logging := tx.Logging()
 	for _, f := range fields {
 		if h == nil {
 			c.w.Null()
@@ -268,13 +277,15 @@ func cmdHgetdel(c *Client, args [][]byte) {
 		}
 		c.w.Bulk(v) // written before the delete reuses its bytes
 		h.Delete(f)
-		deleted = append(deleted, f)
+		if logging {
+			deleted = append(deleted, f)
+		}
 	}
 	if e == nil {
 		return
 	}
 	hashDeleteIfEmpty(&tx, db, key, h)
-	if tx.Logging() {
+	if logging {
 		emitHdel(&tx, db, key, deleted)
 	}
 }
@@ -366,7 +377,8 @@ func cmdHgetex(c *Client, args [][]byte) {
 		return
 	}
 	c.w.Array(len(fields))
-	var changed [][]byte
+	var changed [][]byte // for the effects only
+	logging, n := tx.Logging(), 0
 	for _, f := range fields {
 		if h == nil {
 			c.w.Null()
@@ -381,21 +393,24 @@ func cmdHgetex(c *Client, args [][]byte) {
 		switch {
 		case o.set && o.deadline <= c.nowMs:
 			h.Delete(f)
-			changed = append(changed, f)
 		case o.set:
 			h.SetFieldDeadline(f, o.deadline)
-			changed = append(changed, f)
 		case o.persist && h.FieldDeadline(f) != 0:
 			h.SetFieldDeadline(f, 0)
+		default:
+			continue
+		}
+		n++
+		if logging {
 			changed = append(changed, f)
 		}
 	}
-	if e == nil || len(changed) == 0 {
+	if e == nil || n == 0 {
 		return
 	}
 	tx.ArmFieldTimer(db, e)
 	hashDeleteIfEmpty(&tx, db, key, h)
-	if !tx.Logging() {
+	if !logging {
 		return
 	}
 	switch {
@@ -439,24 +454,23 @@ func cmdHsetex(c *Client, args [][]byte) {
 		e, h = hashCreate(&tx, db, key)
 	}
 	maxEntries, maxValue := c.hashLimits()
-	h.Fit(maxValue, pairs...)
-	var fields [][]byte
-	for i := 0; i < len(pairs); i += 2 {
-		h.Set(pairs[i], pairs[i+1], o.keepTTL, maxEntries, maxValue)
-		fields = append(fields, pairs[i])
-	}
+	h.SetPairs(pairs, o.keepTTL, maxEntries, maxValue)
 	past := o.set && o.deadline <= c.nowMs
-	for _, f := range fields {
+	for i := 0; i < len(pairs); i += 2 {
 		switch {
 		case past:
-			h.Delete(f)
+			h.Delete(pairs[i])
 		case o.set:
-			h.SetFieldDeadline(f, o.deadline)
+			h.SetFieldDeadline(pairs[i], o.deadline)
 		}
 	}
 	tx.ArmFieldTimer(db, e)
 	hashDeleteIfEmpty(&tx, db, key, h)
 	if tx.Logging() {
+		fields := make([][]byte, 0, len(pairs)/2)
+		for i := 0; i < len(pairs); i += 2 {
+			fields = append(fields, pairs[i])
+		}
 		emitArgs(&tx, db, append([][]byte{[]byte("HSET"), key}, pairs...)...)
 		switch {
 		case past:

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"sessiond/clock"
 	"sessiond/storage"
 )
 
@@ -374,4 +375,78 @@ func TestHashGoneForKeyCommands(t *testing.T) {
 		step("+none\r\n", "TYPE", "h"),
 		step(kInt(-2), "TTL", "h"),
 	})
+}
+
+// HSET of ten small fields into a new key allocates the entry, its key,
+// the hash header and the hash's one buffer: no garbage per field or per
+// command (the shard map's own growth adds a fraction per call, under one).
+// Updates that fit the buffer and reads allocate nothing.
+func TestHashAllocs(t *testing.T) {
+	s := New(newTestConfig(), Options{Clock: clock.NewFake(time.Unix(1700000000, 0))})
+	t.Cleanup(func() { s.Close() })
+	c := &Client{srv: s, authed: true}
+	c.w.proto = 2
+	const runs = 1000
+	keys := make([][]byte, runs+1) // AllocsPerRun calls once more to warm up
+	for i := range keys {
+		keys[i] = []byte("key:" + strconv.Itoa(i))
+	}
+	hset := [][]byte{[]byte("HSET"), nil}
+	for f := 0; f < 10; f++ {
+		hset = append(hset, []byte("field:"+strconv.Itoa(f)), []byte("vvvvvvvv"))
+	}
+	next := 0
+	n := testing.AllocsPerRun(runs, func() {
+		hset[1] = keys[next]
+		next++
+		c.execute(hset)
+		c.w.b = c.w.b[:0]
+	})
+	if keys, _ := s.Store().KeyCounts(0); next != runs+1 || keys != runs+1 {
+		t.Fatalf("%d calls, %d keys", next, keys)
+	}
+	t.Logf("HSET of 10 fields into a new key: %.0f allocations per call", n)
+	if n > 4 {
+		t.Errorf("HSET of 10 fields into a new key: %.0f allocations per call, want at most 4 (entry, key, header, buffer)", n)
+	}
+	args := func(a ...string) [][]byte {
+		out := make([][]byte, len(a))
+		for i := range a {
+			out[i] = []byte(a[i])
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name string
+		cmds [][][]byte
+	}{
+		{"HSET same length", [][][]byte{args("HSET", "key:1", "field:1", "wwwwwwww", "field:2", "xxxxxxxx")}},
+		{"HSET shorter and back", [][][]byte{args("HSET", "key:1", "field:1", "w"), args("HSET", "key:1", "field:1", "vvvvvvvv")}},
+		{"HDEL and HSET", [][][]byte{args("HDEL", "key:1", "field:9"), args("HSET", "key:1", "field:9", "vvvvvvvv")}},
+		{"HINCRBY", [][][]byte{args("HINCRBY", "key:2", "n", "1")}},
+		{"HSETNX existing", [][][]byte{args("HSETNX", "key:1", "field:1", "v")}},
+		{"HGET", [][][]byte{args("HGET", "key:1", "field:5")}},
+		{"HMGET", [][][]byte{args("HMGET", "key:1", "field:5", "nope")}},
+		{"HGETALL", [][][]byte{args("HGETALL", "key:1")}},
+		{"HLEN", [][][]byte{args("HLEN", "key:1")}},
+	} {
+		run := func() {
+			for _, cmd := range tc.cmds {
+				c.execute(cmd)
+			}
+			c.w.b = c.w.b[:0]
+		}
+		run()
+		if n := testing.AllocsPerRun(200, run); n != 0 {
+			t.Errorf("%s: %.1f allocations per call, want 0", tc.name, n)
+		}
+	}
+	tx := s.Store().Begin(0, 0, []byte("key:1"))
+	h := tx.Peek(0, []byte("key:1")).Obj.(*storage.Hash)
+	v, _ := h.Get([]byte("field:9"))
+	fields, val := h.Len(), string(v)
+	tx.End()
+	if fields != 10 || val != "vvvvvvvv" {
+		t.Fatalf("key:1 has %d fields, field:9 %q", fields, val)
+	}
 }

@@ -10,17 +10,28 @@ import (
 // deadlines (Redis 7.4 hash-field expiry).
 //
 // A small hash is one byte slice, lp, holding field, value, field, value...
-// each as a uvarint length and its bytes, in insertion order (the order
-// Redis's listpack keeps): one allocation and no pointers per key. It turns
-// into a Go map, ht, once it has more entries, or a longer field or value,
-// than the limits passed in allow; like Redis it never turns back.
+// each as a uvarint length (one byte up to 127, as short strings take in
+// Redis's listpack) and its bytes, in insertion order (the order Redis's
+// listpack keeps). It turns into a Go map once it has more entries, or a
+// longer field or value, than the limits passed in allow; like Redis it
+// never turns back.
 //
-// ttl holds the deadlines, unix ms, of the fields that have one; nil while
-// none does. next is the earliest of them (0 when ttl is nil), so checking a
-// hash for due fields is one comparison.
+// The header is kept to what the compact encoding needs, lp and one
+// pointer, so a small hash costs the header and one buffer: the map of the
+// table encoding and the field deadlines live in a side struct, x,
+// allocated only when one of them exists. The number of fields is not
+// stored: it is counted from lp (Len), as short as lp is.
 type Hash struct {
-	lp   []byte
-	n    int
+	lp []byte
+	x  *hashExt
+}
+
+// hashExt is what a hash needs beyond the compact encoding: ht, the table
+// encoding (nil while lp holds the fields), and ttl, the deadlines, unix
+// ms, of the fields that have one (nil while none does). next is the
+// earliest of them (0 when ttl is nil), so checking a hash for due fields
+// is one comparison. A Hash drops x when both maps are nil.
+type hashExt struct {
 	ht   map[string]string
 	ttl  map[string]int64
 	next int64
@@ -32,13 +43,34 @@ func NewHash() *Hash { return &Hash{} }
 // Kind implements Object.
 func (h *Hash) Kind() Kind { return KindHash }
 
+func (h *Hash) table() map[string]string {
+	if h.x == nil {
+		return nil
+	}
+	return h.x.ht
+}
+
+func (h *Hash) ttls() map[string]int64 {
+	if h.x == nil {
+		return nil
+	}
+	return h.x.ttl
+}
+
+func (h *Hash) ext() *hashExt {
+	if h.x == nil {
+		h.x = &hashExt{}
+	}
+	return h.x
+}
+
 // Encoding returns the name OBJECT ENCODING reports: listpack (listpackex
 // once a field has a deadline, as Redis 7.4 says) or hashtable.
 func (h *Hash) Encoding() string {
-	if h.ht != nil {
+	if h.table() != nil {
 		return "hashtable"
 	}
-	if h.ttl != nil {
+	if h.ttls() != nil {
 		return "listpackex"
 	}
 	return "listpack"
@@ -46,31 +78,52 @@ func (h *Hash) Encoding() string {
 
 // Clone returns a deep copy (COPY).
 func (h *Hash) Clone() Object {
-	c := &Hash{n: h.n, next: h.next}
+	c := &Hash{}
 	if h.lp != nil {
-		c.lp = append([]byte(nil), h.lp...)
+		c.lp = slices.Clone(h.lp)
 	}
-	if h.ht != nil {
-		c.ht = make(map[string]string, len(h.ht))
-		for k, v := range h.ht {
-			c.ht[k] = v
+	if h.x != nil {
+		c.x = &hashExt{next: h.x.next}
+		if h.x.ht != nil {
+			c.x.ht = make(map[string]string, len(h.x.ht))
+			for k, v := range h.x.ht {
+				c.x.ht[k] = v
+			}
 		}
-	}
-	if h.ttl != nil {
-		c.ttl = make(map[string]int64, len(h.ttl))
-		for k, v := range h.ttl {
-			c.ttl[k] = v
+		if h.x.ttl != nil {
+			c.x.ttl = make(map[string]int64, len(h.x.ttl))
+			for k, v := range h.x.ttl {
+				c.x.ttl[k] = v
+			}
 		}
 	}
 	return c
 }
 
-// Len returns the number of fields.
+// Len returns the number of fields: O(1) for the table encoding, a walk
+// of the buffer for the compact one.
 func (h *Hash) Len() int {
-	if h.ht != nil {
-		return len(h.ht)
+	if ht := h.table(); ht != nil {
+		return len(ht)
 	}
-	return h.n
+	return h.count()
+}
+
+// Empty reports whether the hash has no field.
+func (h *Hash) Empty() bool {
+	if ht := h.table(); ht != nil {
+		return len(ht) == 0
+	}
+	return len(h.lp) == 0
+}
+
+func (h *Hash) count() int {
+	n := 0
+	for i := 0; i < len(h.lp); n++ {
+		_, next := readItem(h.lp, i)
+		_, i = readItem(h.lp, next)
+	}
+	return n
 }
 
 // readItem returns the item at offset i of lp and the offset after it.
@@ -86,6 +139,30 @@ func appendItem(b, item []byte) []byte {
 	return append(b, item...)
 }
 
+// itemLen is the encoded size of an item of n bytes.
+func itemLen(n int) int {
+	w := 1
+	for x := uint64(n); x >= 0x80; x >>= 7 {
+		w++
+	}
+	return w + n
+}
+
+// alloc returns an empty buffer with room for at least n bytes: up to
+// 4 KiB, exactly the allocator's size class for n (append rounds a new
+// slice up to it), which costs nothing more than n and leaves the rest of
+// the class for a later write to use in place. (Appending from zeros,
+// unlike slices.Grow's append of a make, allocates once in race builds
+// too.)
+func alloc(n int) []byte {
+	if n > len(zeros) {
+		return make([]byte, 0, n)
+	}
+	return append([]byte(nil), zeros[:n]...)[:0]
+}
+
+var zeros [4096]byte
+
 // find returns the offsets of field f's item, of its value's item and of the
 // end of the value, or -1.
 func (h *Hash) find(f []byte) (fo, vo, end int) {
@@ -100,10 +177,11 @@ func (h *Hash) find(f []byte) (fo, vo, end int) {
 	return -1, -1, -1
 }
 
-// Get returns the value of field f.
+// Get returns the value of field f. The compact encoding returns its own
+// bytes: use them before the next change of the hash.
 func (h *Hash) Get(f []byte) ([]byte, bool) {
-	if h.ht != nil {
-		v, ok := h.ht[string(f)]
+	if ht := h.table(); ht != nil {
+		v, ok := ht[string(f)]
 		if !ok {
 			return nil, false
 		}
@@ -119,101 +197,198 @@ func (h *Hash) Get(f []byte) ([]byte, bool) {
 
 // Has reports whether field f exists.
 func (h *Hash) Has(f []byte) bool {
-	if h.ht != nil {
-		_, ok := h.ht[string(f)]
+	if ht := h.table(); ht != nil {
+		_, ok := ht[string(f)]
 		return ok
 	}
 	fo, _, _ := h.find(f)
 	return fo >= 0
 }
 
-// Fit converts the hash to the table encoding when any of args is longer
-// than maxValue, as Redis's hashTypeTryConversion does before a write.
-func (h *Hash) Fit(maxValue int, args ...[]byte) {
-	if h.ht != nil {
-		return
-	}
-	for _, a := range args {
-		if len(a) > maxValue {
-			h.convert()
-			return
-		}
-	}
-}
-
 func (h *Hash) convert() {
-	m := make(map[string]string, h.n)
+	m := make(map[string]string, h.count())
 	for i := 0; i < len(h.lp); {
 		k, next := readItem(h.lp, i)
 		v, after := readItem(h.lp, next)
 		m[string(k)] = string(v)
 		i = after
 	}
-	h.ht, h.lp, h.n = m, nil, 0
+	h.ext().ht, h.lp = m, nil
 }
 
-// Set stores v in field f, reporting whether the field is new. keepTTL
-// keeps the field's deadline (HINCRBY); otherwise a new value drops it, as
-// HSET does. The hash converts to the table encoding when it grows past
-// maxEntries or v or f is longer than maxValue. f and v are copied.
+// Set stores v in field f, reporting whether the field is new; SetPairs
+// with one pair.
 func (h *Hash) Set(f, v []byte, keepTTL bool, maxEntries, maxValue int) bool {
+	p := [2][]byte{f, v}
+	return h.SetPairs(p[:], keepTTL, maxEntries, maxValue) == 1
+}
+
+// SetPairs stores pairs, field, value, field, value..., as that many HSETs
+// in a row would, and returns how many fields are new. keepTTL keeps the
+// fields' deadlines (HINCRBY, HSETEX KEEPTTL); otherwise a new value drops
+// them, as HSET does. As Redis's HSET does, the hash converts to the table
+// encoding first when any field or value is longer than maxValue, and once
+// it has more than maxEntries fields. The pairs are copied; they must not
+// alias the hash's own bytes (a value from Get).
+//
+// In the compact encoding the command costs at most one allocation: the
+// size of the result is computed first (a field repeated in pairs counts
+// once, with its last value), and the buffer is rewritten in place when
+// its capacity holds every step without leaving more spare room than Trim
+// allows, else built once at its final size.
+func (h *Hash) SetPairs(pairs [][]byte, keepTTL bool, maxEntries, maxValue int) int {
 	if !keepTTL {
-		h.persist(f)
+		for i := 0; i < len(pairs); i += 2 {
+			h.persist(pairs[i])
+		}
 	}
-	if h.ht == nil && (len(f) > maxValue || len(v) > maxValue) {
+	if h.table() == nil {
+		for _, a := range pairs {
+			if len(a) > maxValue {
+				h.convert()
+				break
+			}
+		}
+	}
+	if ht := h.table(); ht != nil {
+		return setFields(ht, pairs)
+	}
+	n := h.count()
+	if len(pairs) > 2 && n+len(pairs)/2 > maxEntries {
+		// it may convert part way (or repeat fields and not): one pair at a
+		// time, as Redis goes
+		added := 0
+		for i := 0; i+1 < len(pairs); i += 2 {
+			added += h.SetPairs(pairs[i:i+2], true, maxEntries, maxValue)
+		}
+		return added
+	}
+	size, grow, added := len(h.lp), 0, 0
+	for i := 0; i < len(pairs); i += 2 {
+		if !firstOf(pairs, i) {
+			continue
+		}
+		v := lastValue(pairs, i)
+		d := itemLen(len(v))
+		if _, vo, end := h.find(pairs[i]); vo >= 0 {
+			d -= end - vo
+		} else {
+			d += itemLen(len(pairs[i]))
+			added++
+		}
+		size += d
+		grow += max(d, 0)
+	}
+	if n+added > maxEntries {
 		h.convert()
+		return setFields(h.x.ht, pairs)
 	}
-	if h.ht != nil {
-		_, ok := h.ht[string(f)]
-		h.ht[string(f)] = string(v)
-		return !ok
+	if len(h.lp)+grow <= cap(h.lp) && cap(h.lp)-size <= size/4+16 {
+		for i := 0; i < len(pairs); i += 2 {
+			if firstOf(pairs, i) {
+				h.putInPlace(pairs[i], lastValue(pairs, i))
+			}
+		}
+		return added
 	}
-	_, vo, end := h.find(f)
-	if vo >= 0 {
-		old, _ := readItem(h.lp, vo)
-		if len(old) == len(v) {
-			copy(old, v)
+	nb := alloc(size)
+	for i := 0; i < len(h.lp); {
+		f, next := readItem(h.lp, i)
+		_, after := readItem(h.lp, next)
+		if v, ok := valueFor(pairs, f); ok {
+			nb = appendItem(appendItem(nb, f), v)
+		} else {
+			nb = append(nb, h.lp[i:after]...)
+		}
+		i = after
+	}
+	for i := 0; i < len(pairs); i += 2 {
+		if firstOf(pairs, i) && !h.Has(pairs[i]) {
+			nb = appendItem(appendItem(nb, pairs[i]), lastValue(pairs, i))
+		}
+	}
+	h.lp = nb
+	return added
+}
+
+func setFields(ht map[string]string, pairs [][]byte) int {
+	added := 0
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if _, ok := ht[string(pairs[i])]; !ok {
+			added++
+		}
+		ht[string(pairs[i])] = string(pairs[i+1])
+	}
+	return added
+}
+
+// firstOf reports whether pairs[i] is the first occurrence of its field.
+func firstOf(pairs [][]byte, i int) bool {
+	for j := 0; j < i; j += 2 {
+		if bytes.Equal(pairs[j], pairs[i]) {
 			return false
 		}
-		tail := h.lp[end:]
-		nb := make([]byte, 0, vo+binary.MaxVarintLen64+len(v)+len(tail))
-		nb = append(nb, h.lp[:vo]...)
-		nb = appendItem(nb, v)
-		h.lp = append(nb, tail...)
-		return false
-	}
-	need := 2*binary.MaxVarintLen64 + len(f) + len(v)
-	if cap(h.lp)-len(h.lp) < need {
-		nb := make([]byte, len(h.lp), len(h.lp)+need+len(h.lp)/4)
-		copy(nb, h.lp)
-		h.lp = nb
-	}
-	h.lp = appendItem(h.lp, f)
-	h.lp = appendItem(h.lp, v)
-	h.n++
-	if h.n > maxEntries {
-		h.convert()
 	}
 	return true
 }
 
-// Trim drops the spare capacity the compact encoding kept for growth when
-// it is more than an eighth: call it after a write of many fields, so a
-// hash written once keeps no slack.
+// lastValue returns the value the last pair naming field pairs[i] sets.
+func lastValue(pairs [][]byte, i int) []byte {
+	v, _ := valueFor(pairs[i:], pairs[i])
+	return v
+}
+
+// valueFor returns the value the last pair naming field f sets.
+func valueFor(pairs [][]byte, f []byte) ([]byte, bool) {
+	for j := len(pairs) - 2; j >= 0; j -= 2 {
+		if bytes.Equal(pairs[j], f) {
+			return pairs[j+1], true
+		}
+	}
+	return nil, false
+}
+
+// putInPlace sets field f to v within lp's capacity, which the caller has
+// made sure of.
+func (h *Hash) putInPlace(f, v []byte) {
+	_, vo, end := h.find(f)
+	if vo < 0 {
+		h.lp = appendItem(appendItem(h.lp, f), v)
+		return
+	}
+	old, size := len(h.lp), itemLen(len(v))
+	nl := old + size - (end - vo)
+	if size != end-vo {
+		h.lp = h.lp[:max(nl, old)]
+		copy(h.lp[vo+size:], h.lp[end:old])
+		h.lp = h.lp[:nl]
+	}
+	w := binary.PutUvarint(h.lp[vo:], uint64(len(v)))
+	copy(h.lp[vo+w:], v)
+}
+
+// Trim gives back the buffer's spare capacity when it is more than a
+// quarter (plus a little), as after deletes: call it once after a command
+// removed fields. The size class of a buffer never leaves that much spare.
 func (h *Hash) Trim() {
-	if h.lp != nil && cap(h.lp)-len(h.lp) > len(h.lp)/8+8 {
-		h.lp = append(make([]byte, 0, len(h.lp)), h.lp...)
+	if len(h.lp) == 0 {
+		h.lp = nil
+		return
+	}
+	if cap(h.lp)-len(h.lp) > len(h.lp)/4+16 {
+		h.lp = append(alloc(len(h.lp)), h.lp...)
 	}
 }
 
-// Delete removes field f, reporting whether it existed.
+// Delete removes field f, reporting whether it existed. The compact
+// encoding shrinks in place; Trim afterwards.
 func (h *Hash) Delete(f []byte) bool {
 	h.persist(f)
-	if h.ht != nil {
-		if _, ok := h.ht[string(f)]; !ok {
+	if ht := h.table(); ht != nil {
+		if _, ok := ht[string(f)]; !ok {
 			return false
 		}
-		delete(h.ht, string(f))
+		delete(ht, string(f))
 		return true
 	}
 	fo, _, end := h.find(f)
@@ -221,7 +396,6 @@ func (h *Hash) Delete(f []byte) bool {
 		return false
 	}
 	h.lp = append(h.lp[:fo], h.lp[end:]...)
-	h.n--
 	return true
 }
 
@@ -229,8 +403,8 @@ func (h *Hash) Delete(f []byte) bool {
 // insertion order for the compact encoding. fn must not change the hash,
 // and must copy what it keeps.
 func (h *Hash) Each(fn func(f, v []byte) bool) {
-	if h.ht != nil {
-		for k, v := range h.ht {
+	if ht := h.table(); ht != nil {
+		for k, v := range ht {
 			if !fn([]byte(k), []byte(v)) {
 				return
 			}
@@ -262,10 +436,7 @@ func (h *Hash) Pairs() []Pair {
 
 // FieldDeadline returns field f's deadline in unix ms, 0 when it has none.
 func (h *Hash) FieldDeadline(f []byte) int64 {
-	if h.ttl == nil {
-		return 0
-	}
-	return h.ttl[string(f)]
+	return h.ttls()[string(f)]
 }
 
 // SetFieldDeadline gives existing field f the deadline d (unix ms); 0
@@ -275,53 +446,59 @@ func (h *Hash) SetFieldDeadline(f []byte, d int64) {
 		h.persist(f)
 		return
 	}
-	if h.ttl == nil {
-		h.ttl = make(map[string]int64)
+	x := h.ext()
+	if x.ttl == nil {
+		x.ttl = make(map[string]int64)
 	}
-	h.ttl[string(f)] = d
-	if h.next == 0 || d < h.next {
-		h.next = d
+	x.ttl[string(f)] = d
+	if x.next == 0 || d < x.next {
+		x.next = d
 	}
 }
 
 func (h *Hash) persist(f []byte) {
-	if h.ttl == nil {
+	ttl := h.ttls()
+	if ttl == nil {
 		return
 	}
-	d, ok := h.ttl[string(f)]
+	d, ok := ttl[string(f)]
 	if !ok {
 		return
 	}
-	delete(h.ttl, string(f))
-	if len(h.ttl) == 0 {
-		h.ttl, h.next = nil, 0
-	} else if d == h.next {
-		h.recomputeNext()
-	}
-}
-
-func (h *Hash) recomputeNext() {
-	h.next = 0
-	for _, d := range h.ttl {
-		if h.next == 0 || d < h.next {
-			h.next = d
+	delete(ttl, string(f))
+	switch {
+	case len(ttl) == 0 && h.x.ht == nil:
+		h.x = nil
+	case len(ttl) == 0:
+		h.x.ttl, h.x.next = nil, 0
+	case d == h.x.next:
+		h.x.next = 0
+		for _, d := range ttl {
+			if h.x.next == 0 || d < h.x.next {
+				h.x.next = d
+			}
 		}
 	}
 }
 
 // NextFieldDeadline returns the earliest field deadline, 0 when no field
 // has one.
-func (h *Hash) NextFieldDeadline() int64 { return h.next }
+func (h *Hash) NextFieldDeadline() int64 {
+	if h.x == nil {
+		return 0
+	}
+	return h.x.next
+}
 
 // ExpireFields removes the fields whose deadline is at or before now and
 // returns their names.
 func (h *Hash) ExpireFields(now int64) [][]byte {
-	if h.next == 0 || h.next > now {
+	if next := h.NextFieldDeadline(); next == 0 || next > now {
 		return nil
 	}
 	var due [][]byte
-	if h.ht != nil {
-		for f, d := range h.ttl {
+	if ht := h.table(); ht != nil {
+		for f, d := range h.x.ttl {
 			if d <= now {
 				due = append(due, []byte(f))
 			}
@@ -329,8 +506,9 @@ func (h *Hash) ExpireFields(now int64) [][]byte {
 		slices.SortFunc(due, bytes.Compare)
 	} else {
 		// in the listpack's order, so effects are deterministic
+		ttl := h.x.ttl
 		h.Each(func(f, _ []byte) bool {
-			if d, ok := h.ttl[string(f)]; ok && d <= now {
+			if d, ok := ttl[string(f)]; ok && d <= now {
 				due = append(due, append([]byte(nil), f...))
 			}
 			return true
@@ -339,5 +517,6 @@ func (h *Hash) ExpireFields(now int64) [][]byte {
 	for _, f := range due {
 		h.Delete(f)
 	}
+	h.Trim()
 	return due
 }

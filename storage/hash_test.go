@@ -1,8 +1,13 @@
 package storage
 
 import (
+	"bytes"
+	"math/rand/v2"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 func TestHashCompactAndConvert(t *testing.T) {
@@ -41,8 +46,14 @@ func TestHashCompactAndConvert(t *testing.T) {
 	for _, f := range []string{"f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9"} {
 		tr.Set([]byte(f), []byte("12345678"), false, 512, 64)
 	}
+	if len(tr.lp) != 9*(1+2+1+8) || cap(tr.lp) > len(tr.lp)+len(tr.lp)/4+16 {
+		t.Fatalf("len %d cap %d", len(tr.lp), cap(tr.lp))
+	}
+	for _, f := range []string{"f1", "f2", "f3", "f4", "f5", "f6", "f7"} {
+		tr.Delete([]byte(f))
+	}
 	tr.Trim()
-	if len(tr.lp) != 9*(1+2+1+8) || cap(tr.lp) > len(tr.lp)+len(tr.lp)/8+8 {
+	if len(tr.lp) != 2*(1+2+1+8) || cap(tr.lp) > len(tr.lp)+len(tr.lp)/4+16 {
 		t.Fatalf("trimmed len %d cap %d", len(tr.lp), cap(tr.lp))
 	}
 	if v, ok := tr.Get([]byte("f9")); !ok || string(v) != "12345678" {
@@ -134,5 +145,179 @@ func TestGetDropsDueFields(t *testing.T) {
 	defer tx.End()
 	if tx.Get(0, []byte("k")) != nil || s.Stats().ExpiredFields.Load() != 1 {
 		t.Fatal("a hash whose last field expired is still there")
+	}
+}
+
+// seqHash is the reference for SetPairs: fields in insertion order, set
+// one pair at a time as Redis's HSET does.
+type seqHash struct {
+	fields, values []string
+	table          bool // converted: order no longer matters
+}
+
+func (m *seqHash) set(f, v string, maxEntries, maxValue int) bool {
+	if len(f) > maxValue || len(v) > maxValue {
+		m.table = true
+	}
+	for i := range m.fields {
+		if m.fields[i] == f {
+			m.values[i] = v
+			return false
+		}
+	}
+	m.fields, m.values = append(m.fields, f), append(m.values, v)
+	if len(m.fields) > maxEntries {
+		m.table = true
+	}
+	return true
+}
+
+func (m *seqHash) del(f string) bool {
+	for i := range m.fields {
+		if m.fields[i] == f {
+			m.fields = append(m.fields[:i], m.fields[i+1:]...)
+			m.values = append(m.values[:i], m.values[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+// check compares h with m: contents, and the order and encoding while m
+// is compact; and that the buffer keeps no more than a size class of
+// spare room after Trim.
+func (m *seqHash) check(t *testing.T, h *Hash, step int) {
+	t.Helper()
+	var got []string
+	h.Each(func(f, v []byte) bool { got = append(got, string(f)+"="+string(v)); return true })
+	var want []string
+	for i := range m.fields {
+		want = append(want, m.fields[i]+"="+m.values[i])
+	}
+	if m.table {
+		slices.Sort(got)
+		slices.Sort(want)
+	}
+	if !slices.Equal(got, want) || h.Len() != len(m.fields) || h.Empty() != (len(m.fields) == 0) {
+		t.Fatalf("step %d: got %q (len %d), want %q", step, got, h.Len(), want)
+	}
+	if enc := h.Encoding(); (enc == "hashtable") != m.table {
+		t.Fatalf("step %d: encoding %s, model table %v", step, enc, m.table)
+	}
+}
+
+// SetPairs, whichever way it writes (in place, one new buffer, or one pair
+// at a time near the entry limit), agrees with HSETs of one pair each in a
+// row: new-field count, order (a repeated field keeps its first place and
+// its last value), values, and when the hash converts.
+func TestHashSetPairsMatchesSequential(t *testing.T) {
+	for _, seed := range []uint64{1, 2, 3, 4} {
+		r := rand.New(rand.NewPCG(seed, 7))
+		maxEntries, maxValue := 4+r.IntN(30), 100+r.IntN(200)
+		h, m := NewHash(), &seqHash{}
+		for step := 0; step < 4000; step++ {
+			if h.Encoding() == "hashtable" && r.IntN(50) == 0 {
+				h, m = NewHash(), &seqHash{} // start over: conversion is one way
+			}
+			field := func() string { return "f" + strconv.Itoa(r.IntN(maxEntries+4)) }
+			switch r.IntN(4) {
+			case 0:
+				var dels []string
+				for n := 1 + r.IntN(3); n > 0; n-- {
+					f := field()
+					dels = append(dels, f)
+					if h.Delete([]byte(f)) != m.del(f) {
+						t.Fatalf("seed %d step %d: Delete(%s) disagrees", seed, step, f)
+					}
+				}
+				h.Trim()
+			default:
+				var pairs [][]byte
+				want := 0
+				for n := 1 + r.IntN(6); n > 0; n-- {
+					f := field()
+					// lengths around 127, where the length prefix widens
+					v := strings.Repeat(strconv.Itoa(r.IntN(10)), []int{0, 1, 8, 126, 127, 128, 130}[r.IntN(7)])
+					if r.IntN(200) == 0 {
+						v = strings.Repeat("x", maxValue+1)
+					}
+					pairs = append(pairs, []byte(f), []byte(v))
+					if m.set(f, v, maxEntries, maxValue) {
+						want++
+					}
+				}
+				if got := h.SetPairs(pairs, false, maxEntries, maxValue); got != want {
+					t.Fatalf("seed %d step %d: SetPairs %q added %d, want %d", seed, step, pairs, got, want)
+				}
+			}
+			m.check(t, h, step)
+			if h.table() == nil && cap(h.lp) > len(h.lp)+len(h.lp)/4+16 {
+				t.Fatalf("seed %d step %d: len %d cap %d", seed, step, len(h.lp), cap(h.lp))
+			}
+		}
+	}
+}
+
+// A value of another length, a repeated field, and keepTTL.
+func TestHashSetPairsInPlace(t *testing.T) {
+	h := NewHash()
+	pairs := [][]byte{[]byte("a"), []byte("1"), []byte("b"), []byte("22"), []byte("a"), []byte("333")}
+	if n := h.SetPairs(pairs, false, 512, 64); n != 2 {
+		t.Fatalf("added %d", n)
+	}
+	if !bytes.Equal(h.lp, []byte("\x01a\x03333\x01b\x0222")) {
+		t.Fatalf("lp %q", h.lp)
+	}
+	buf := &h.lp[0]
+	h.Set([]byte("a"), []byte("4"), false, 512, 64) // shrinks within the buffer
+	h.Set([]byte("b"), []byte("55555"), false, 512, 64)
+	if !bytes.Equal(h.lp, []byte("\x01a\x014\x01b\x0555555")) || &h.lp[0] != buf {
+		t.Fatalf("lp %q moved %v", h.lp, &h.lp[0] != buf)
+	}
+	h.SetFieldDeadline([]byte("a"), 100)
+	h.SetPairs([][]byte{[]byte("a"), []byte("6")}, true, 512, 64)
+	if h.FieldDeadline([]byte("a")) != 100 || h.Encoding() != "listpackex" {
+		t.Fatal("keepTTL")
+	}
+	h.SetPairs([][]byte{[]byte("a"), []byte("7")}, false, 512, 64)
+	if h.FieldDeadline([]byte("a")) != 0 || h.Encoding() != "listpack" || h.x != nil {
+		t.Fatal("a new value drops the deadline, and the side struct with the last one")
+	}
+}
+
+// A hash of ten small fields is a 32-byte header and one buffer: written
+// by one SetPairs, it costs those two allocations; an update of a value of
+// the same length, or one that fits the buffer's size class, costs none.
+func TestHashAllocs(t *testing.T) {
+	var pairs [][]byte
+	for i := 0; i < 10; i++ {
+		pairs = append(pairs, []byte("field:"+strconv.Itoa(i)), []byte("vvvvvvvv"))
+	}
+	var h *Hash
+	if n := testing.AllocsPerRun(100, func() {
+		h = NewHash()
+		h.SetPairs(pairs, false, 512, 64)
+	}); n != 2 {
+		t.Errorf("new hash of 10 fields: %.1f allocations, want 2", n)
+	}
+	if len(h.lp) != 10*(1+7+1+8) || cap(h.lp) > 176 {
+		t.Errorf("buffer len %d cap %d", len(h.lp), cap(h.lp))
+	}
+	if n := testing.AllocsPerRun(100, func() {
+		h.SetPairs(pairs[:4], false, 512, 64)
+		h.Set([]byte("field:3"), []byte("wwwwwwww"), false, 512, 64)
+	}); n != 0 {
+		t.Errorf("same-length updates: %.1f allocations, want 0", n)
+	}
+	if n := testing.AllocsPerRun(100, func() {
+		h.Set([]byte("field:3"), []byte("w"), false, 512, 64)
+		h.Set([]byte("field:3"), []byte("wwwwwwww"), false, 512, 64)
+		h.Delete([]byte("field:9"))
+		h.Set([]byte("field:9"), []byte("vvvvvvvv"), false, 512, 64)
+	}); n != 0 {
+		t.Errorf("updates within the buffer: %.1f allocations, want 0", n)
+	}
+	if got := unsafe.Sizeof(Hash{}); got != 32 {
+		t.Errorf("Hash header is %d bytes, want 32", got)
 	}
 }

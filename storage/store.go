@@ -233,7 +233,7 @@ func (t *Tx) Peek(dbi int, key []byte) *Entry {
 		t.s.expire(dbi, sh, e)
 		return nil
 	}
-	if h, ok := e.Obj.(*Hash); ok && h.next != 0 && h.next <= t.Now && t.s.expireFields(dbi, sh, e, h, t.Now) {
+	if h, ok := e.Obj.(*Hash); ok && h.NextFieldDeadline() != 0 && h.NextFieldDeadline() <= t.Now && t.s.expireFields(dbi, sh, e, h, t.Now) {
 		return nil // its last fields expired: the hash is gone
 	}
 	return e
@@ -340,7 +340,7 @@ func (s *Store) sweepShard(dbi int, sh *shard, now int64, budget int) int {
 			removed++
 			continue
 		}
-		if h, ok := e.Obj.(*Hash); ok && h.next != 0 && h.next <= now {
+		if h, ok := e.Obj.(*Hash); ok && h.NextFieldDeadline() != 0 && h.NextFieldDeadline() <= now {
 			removed++
 			if s.expireFields(dbi, sh, e, h, now) {
 				continue
@@ -360,8 +360,10 @@ func (s *Store) sweepShard(dbi int, sh *shard, now int64, budget int) int {
 // deadlines, 0 for none.
 func (e *Entry) nextDeadline() int64 {
 	when := e.Deadline
-	if h, ok := e.Obj.(*Hash); ok && h.next != 0 && (when == 0 || h.next < when) {
-		when = h.next
+	if h, ok := e.Obj.(*Hash); ok {
+		if next := h.NextFieldDeadline(); next != 0 && (when == 0 || next < when) {
+			when = next
+		}
 	}
 	return when
 }
@@ -379,7 +381,7 @@ func (s *Store) expireFields(dbi int, sh *shard, e *Entry, h *Hash, now int64) b
 		args = append(args, []byte("HDEL"), []byte(e.Key))
 		s.emit(dbi, append(args, due...)...)
 	}
-	if h.Len() == 0 {
+	if h.Empty() {
 		sh.remove(e)
 		return true
 	}
@@ -396,11 +398,11 @@ func (t *Tx) ArmFieldTimer(dbi int, e *Entry) {
 // hash moved in by COPY, RENAME or MOVE brings its field deadlines along).
 func (sh *shard) armFields(e *Entry) {
 	h, ok := e.Obj.(*Hash)
-	if !ok || h.next == 0 {
+	if !ok {
 		return
 	}
-	if e.timer == 0 || h.next < e.timer {
-		sh.timers.Push(h.next, e.Key)
-		e.timer = h.next
+	if next := h.NextFieldDeadline(); next != 0 && (e.timer == 0 || next < e.timer) {
+		sh.timers.Push(next, e.Key)
+		e.timer = next
 	}
 }
