@@ -21,6 +21,16 @@ func (h *Heap) Len() int { return len(h.t) }
 
 // Push schedules a timer.
 func (h *Heap) Push(when int64, key string) {
+	if len(h.t) == cap(h.t) {
+		// Double rather than let append grow a large slice by 1.25x: each
+		// growth copies the whole heap and leaves the old array as garbage,
+		// which for a million keys with a TTL is ~100 B per key of heap the
+		// collector has yet to reclaim (bench/cmd/memory, hashes: 503 ->
+		// 443 B/key of RSS).
+		t := make([]Timer, len(h.t), 2*len(h.t)+8)
+		copy(t, h.t)
+		h.t = t
+	}
 	h.t = append(h.t, Timer{When: when, Key: key})
 	h.up(len(h.t) - 1)
 }
