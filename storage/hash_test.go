@@ -222,10 +222,8 @@ func TestHashSetPairsMatchesSequential(t *testing.T) {
 			field := func() string { return "f" + strconv.Itoa(r.IntN(maxEntries+4)) }
 			switch r.IntN(4) {
 			case 0:
-				var dels []string
 				for n := 1 + r.IntN(3); n > 0; n-- {
 					f := field()
-					dels = append(dels, f)
 					if h.Delete([]byte(f)) != m.del(f) {
 						t.Fatalf("seed %d step %d: Delete(%s) disagrees", seed, step, f)
 					}
