@@ -272,35 +272,12 @@ func cmdScan(c *Client, args [][]byte) {
 		c.w.Error(errBadCursor)
 		return
 	}
-	count := int64(10)
-	var pattern, typ []byte
-	usePattern := false
-	for i := 2; i < len(args); i += 2 {
-		if i+1 >= len(args) {
-			c.w.Error(errSyntax)
-			return
-		}
-		switch a := args[i]; {
-		case eq(a, "count"):
-			n, ok := c.intArg(args[i+1])
-			if !ok {
-				return
-			}
-			if n < 1 {
-				c.w.Error(errSyntax)
-				return
-			}
-			count = n
-		case eq(a, "match"):
-			pattern = args[i+1]
-			usePattern = !(len(pattern) == 1 && pattern[0] == '*')
-		case eq(a, "type"):
-			typ = args[i+1]
-		default:
-			c.w.Error(errSyntax)
-			return
-		}
+	o, ok := c.parseScanOpts(args, 2, true)
+	if !ok {
+		return
 	}
+	count, pattern, typ := o.count, o.pattern, o.typ
+	usePattern := pattern != nil
 	// As Redis does, keep stepping until count keys were visited (before
 	// filtering), the iteration is complete, or 10*count steps were taken.
 	p := string(pattern)
@@ -765,4 +742,47 @@ func cmdObjectRefcount(c *Client, args [][]byte) {
 		}
 	}
 	c.w.Int(1)
+}
+
+// scanOpts are the options of SCAN and its per-type forms.
+type scanOpts struct {
+	count   int64  // COUNT, default 10
+	pattern []byte // MATCH, nil when absent or "*"
+	typ     []byte // TYPE (SCAN only)
+}
+
+// parseScanOpts reads [MATCH pattern] [COUNT n] (and [TYPE t] when
+// withType) from args[from:], in any order, the last of each winning. On a
+// bad option it writes Redis's error and reports false.
+func (c *Client) parseScanOpts(args [][]byte, from int, withType bool) (scanOpts, bool) {
+	o := scanOpts{count: 10}
+	for i := from; i < len(args); i += 2 {
+		if i+1 >= len(args) {
+			c.w.Error(errSyntax)
+			return o, false
+		}
+		switch a := args[i]; {
+		case eq(a, "count"):
+			n, ok := c.intArg(args[i+1])
+			if !ok {
+				return o, false
+			}
+			if n < 1 {
+				c.w.Error(errSyntax)
+				return o, false
+			}
+			o.count = n
+		case eq(a, "match"):
+			o.pattern = args[i+1]
+			if len(o.pattern) == 1 && o.pattern[0] == '*' {
+				o.pattern = nil
+			}
+		case withType && eq(a, "type"):
+			o.typ = args[i+1]
+		default:
+			c.w.Error(errSyntax)
+			return o, false
+		}
+	}
+	return o, true
 }

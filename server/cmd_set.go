@@ -620,33 +620,12 @@ func cmdSscan(c *Client, args [][]byte) {
 		c.w.Array(0)
 		return
 	}
-	count := int64(10)
-	var pattern []byte
-	usePattern := false
-	for i := 3; i < len(args); i += 2 {
-		if i+1 >= len(args) {
-			c.w.Error(errSyntax)
-			return
-		}
-		switch a := args[i]; {
-		case eq(a, "count"):
-			n, ok := c.intArg(args[i+1])
-			if !ok {
-				return
-			}
-			if n < 1 {
-				c.w.Error(errSyntax)
-				return
-			}
-			count = n
-		case eq(a, "match"):
-			pattern = args[i+1]
-			usePattern = !(len(pattern) == 1 && pattern[0] == '*')
-		default:
-			c.w.Error(errSyntax)
-			return
-		}
+	o, ok := c.parseScanOpts(args, 3, false)
+	if !ok {
+		return
 	}
+	count, pattern := o.count, o.pattern
+	usePattern := pattern != nil
 	var out [][]byte
 	next := s.Scan(cursor, int(min(count, math.MaxInt32)), func(m []byte) {
 		if !usePattern || glob.MatchBytes(pattern, m, false) {

@@ -1237,31 +1237,12 @@ func cmdZscan(c *Client, args [][]byte) {
 		c.w.Error(errBadCursor)
 		return
 	}
-	var pattern []byte
-	usePattern := false
-	for i := 3; i < len(args); i += 2 {
-		if i+1 >= len(args) {
-			c.w.Error(errSyntax)
-			return
-		}
-		switch a := args[i]; {
-		case eq(a, "count"):
-			n, ok := c.intArg(args[i+1])
-			if !ok {
-				return
-			}
-			if n < 1 {
-				c.w.Error(errSyntax)
-				return
-			}
-		case eq(a, "match"):
-			pattern = args[i+1]
-			usePattern = !(len(pattern) == 1 && pattern[0] == '*')
-		default:
-			c.w.Error(errSyntax)
-			return
-		}
+	o, ok := c.parseScanOpts(args, 3, false)
+	if !ok {
+		return
 	}
+	pattern := o.pattern
+	usePattern := pattern != nil
 	db := c.DB()
 	tx := c.srv.store.Begin(c.nowMs, db, args[1])
 	defer tx.End()
