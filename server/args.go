@@ -63,3 +63,26 @@ func eq(arg []byte, lower string) bool {
 	}
 	return true
 }
+
+// rankRange normalises Redis's inclusive start/stop indexes (negative ones
+// count from the end) against length n, for LRANGE, LTRIM, ZRANGE and
+// ZREMRANGEBYRANK; false reports an empty range.
+func rankRange(start, stop int64, n int) (int, int, bool) {
+	ln := int64(n)
+	if start < 0 {
+		start += ln
+	}
+	if stop < 0 {
+		stop += ln
+	}
+	if start < 0 {
+		start = 0
+	}
+	if start > stop || start >= ln {
+		return 0, 0, false
+	}
+	if stop >= ln {
+		stop = ln - 1
+	}
+	return int(start), int(stop), true
+}

@@ -274,28 +274,6 @@ func cmdLlen(c *Client, args [][]byte) {
 	}
 }
 
-// listRange normalises Redis's start/stop indexes against length n; empty
-// reports an empty range.
-func listRange(start, stop int64, n int) (int, int, bool) {
-	ln := int64(n)
-	if start < 0 {
-		start += ln
-	}
-	if stop < 0 {
-		stop += ln
-	}
-	if start < 0 {
-		start = 0
-	}
-	if start > stop || start >= ln {
-		return 0, 0, false
-	}
-	if stop >= ln {
-		stop = ln - 1
-	}
-	return int(start), int(stop), true
-}
-
 func cmdLrange(c *Client, args [][]byte) {
 	start, ok := c.intArg(args[2])
 	if !ok {
@@ -316,7 +294,7 @@ func cmdLrange(c *Client, args [][]byte) {
 		c.w.Array(0)
 		return
 	}
-	from, to, nonEmpty := listRange(start, stop, l.Len())
+	from, to, nonEmpty := rankRange(start, stop, l.Len())
 	if !nonEmpty {
 		c.w.Array(0)
 		return
@@ -464,7 +442,7 @@ func cmdLtrim(c *Client, args [][]byte) {
 		return
 	}
 	n := l.Len()
-	from, to, nonEmpty := listRange(start, stop, n)
+	from, to, nonEmpty := rankRange(start, stop, n)
 	if !nonEmpty {
 		tx.Delete(db, key)
 	} else {
@@ -744,17 +722,26 @@ func cmdLmpop(c *Client, args [][]byte) {
 	db := c.DB()
 	tx := c.srv.store.BeginKeys(c.nowMs, db, m.keys)
 	defer tx.End()
+	if !c.mpopFirst(&tx, db, m) {
+		c.w.NullArray()
+	}
+}
+
+// mpopFirst pops from the first non-empty list among m.keys (LMPOP and
+// BLMPOP's first try). It reports whether a reply was written: the pop, or
+// WRONGTYPE for a key that is not a list.
+func (c *Client) mpopFirst(tx *storage.Tx, db int, m mpopArgs) bool {
 	for _, key := range m.keys {
-		l, ok := c.writeList(&tx, db, key)
+		l, ok := c.writeList(tx, db, key)
 		if !ok {
-			return
+			return true
 		}
 		if l != nil {
-			mpopFrom(c, &tx, db, l, key, m.left, m.count)
-			return
+			mpopFrom(c, tx, db, l, key, m.left, m.count)
+			return true
 		}
 	}
-	c.w.NullArray()
+	return false
 }
 
 // mpopFrom pops up to count elements of the non-empty list l at key and
@@ -881,15 +868,8 @@ func cmdBlmpop(c *Client, args [][]byte) {
 	db := c.DB()
 	tx := c.srv.store.BeginKeys(c.nowMs, db, m.keys)
 	defer tx.End()
-	for _, key := range m.keys {
-		l, ok := c.writeList(&tx, db, key)
-		if !ok {
-			return
-		}
-		if l != nil {
-			mpopFrom(c, &tx, db, l, key, m.left, m.count)
-			return
-		}
+	if c.mpopFirst(&tx, db, m) {
+		return
 	}
 	w := c.newWaiter(db, m.keys, nil, func(tx *storage.Tx, k blockKey) bool {
 		key := []byte(k.key)

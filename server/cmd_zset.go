@@ -869,23 +869,10 @@ func (c *Client) parseZrange(args [][]byte, by int, rev, revFixed, store bool) (
 func (sp zrangeSpec) collect(z *storage.ZSet) []storage.ZItem {
 	n := z.Len()
 	if sp.by == zrRank {
-		start, end := sp.start, sp.end
-		if start < 0 {
-			start += int64(n)
-		}
-		if end < 0 {
-			end += int64(n)
-		}
-		if start < 0 {
-			start = 0
-		}
-		if start > end || start >= int64(n) {
+		lo, hi, ok := rankRange(sp.start, sp.end, n)
+		if !ok {
 			return nil
 		}
-		if end >= int64(n) {
-			end = int64(n) - 1
-		}
-		lo, hi := int(start), int(end)
 		if sp.rev {
 			lo, hi = n-1-hi, n-1-lo
 		}
@@ -1063,18 +1050,11 @@ func cmdZremrangebyrank(c *Client, args [][]byte) {
 		return
 	}
 	c.zremRange(args[1], func(z *storage.ZSet) (int, int) {
-		n := int64(z.Len())
-		if start < 0 {
-			start += n
-		}
-		if end < 0 {
-			end += n
-		}
-		start = max(start, 0)
-		if start > end || start >= n {
+		lo, hi, ok := rankRange(start, end, z.Len())
+		if !ok {
 			return 0, -1
 		}
-		return int(start), int(min(end, n-1))
+		return lo, hi
 	})
 }
 
