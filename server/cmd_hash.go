@@ -449,7 +449,7 @@ func cmdHrandfield(c *Client, args [][]byte) {
 		return
 	}
 	if count == math.MinInt64 {
-		c.w.Error(errRangeLong)
+		c.w.Error(errRandCountRange)
 		return
 	}
 	withValues := false
@@ -460,12 +460,12 @@ func cmdHrandfield(c *Client, args [][]byte) {
 	if len(args) == 4 {
 		withValues = true
 		if count < -math.MaxInt64/2 || count > math.MaxInt64/2 {
-			c.w.Error(errValueRange)
+			c.w.Error(errOutOfRange)
 			return
 		}
 	}
 	if count < -maxRandCount {
-		c.w.Error(errValueRange)
+		c.w.Error(errOutOfRange)
 		return
 	}
 	tx, h, ok := c.hashRead(args[1])

@@ -1143,7 +1143,7 @@ func cmdZrandmember(c *Client, args [][]byte) {
 			return
 		}
 		if n == math.MinInt64 {
-			c.w.Error(errValueBetween(-math.MaxInt64, math.MaxInt64))
+			c.w.Error(errRandCountRange)
 			return
 		}
 		if len(args) > 4 || len(args) == 4 && !eq(args[3], "withscores") {

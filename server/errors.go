@@ -1,7 +1,5 @@
 package server
 
-import "strconv"
-
 // Error replies, byte for byte as Redis 7.0 sends them (without the leading
 // '-'). Every wire error text of the server lives here.
 const (
@@ -51,8 +49,6 @@ const (
 	errHashNotInteger  = "ERR hash value is not an integer"
 	errHashNotFloat    = "ERR hash value is not a float"
 	errNaNInfValue     = "ERR value is NaN or Infinity"
-	errValueRange      = "ERR value is out of range"
-	errRangeLong       = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"
 	errFieldsMissing   = "ERR Mandatory argument FIELDS is missing or not at the right position"
 	errNumFields       = "ERR Parameter `numFields` should be greater than 0"
 	errNumFieldsMatch  = "ERR The `numfields` parameter must match the number of arguments"
@@ -94,10 +90,6 @@ const (
 
 func errZAtLeastOneKey(cmd string) string {
 	return "ERR at least 1 input key is needed for '" + cmd + "' command"
-}
-
-func errValueBetween(lo, hi int64) string {
-	return "ERR value is out of range, value must between " + strconv.FormatInt(lo, 10) + " and " + strconv.FormatInt(hi, 10)
 }
 
 // List and blocking errors.
