@@ -84,6 +84,12 @@ func (c *Client) serve() {
 				}
 			}
 		}
+		if len(c.w.b) > 0 && c.rd.full() && c.rd.fillNow() {
+			// The last read filled the buffer and more had already
+			// arrived: a pipeline larger than one read. Parse on and send
+			// the replies to the whole batch in one write.
+			continue
+		}
 		if len(c.w.b) > 0 && !c.flush() {
 			return
 		}

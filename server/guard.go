@@ -275,9 +275,50 @@ func isHTTP(name []byte) bool {
 // buffered returns the number of bytes read but not yet parsed.
 func (rd *reader) buffered() int { return rd.w - rd.r }
 
+// nowReader is a source that can also read without waiting (rawIO).
+type nowReader interface {
+	// ReadNow returns 0 and no error when no bytes are waiting.
+	ReadNow(p []byte) (int, error)
+}
+
+// full reports whether the last read filled the buffer to its end, so the
+// sender has probably written more than one read could take.
+func (rd *reader) full() bool { return rd.w == len(rd.buf) }
+
+// fillNow reads whatever bytes are already waiting, without blocking, and
+// reports whether any came. Errors are left for the next fill to report.
+// The args of the last command become invalid.
+func (rd *reader) fillNow() bool {
+	src, ok := rd.src.(nowReader)
+	if !ok || rd.makeRoom() != nil {
+		return false
+	}
+	n, err := src.ReadNow(rd.buf[rd.w:])
+	rd.w += n
+	return n > 0 && err == nil
+}
+
 // fill reads more bytes from the connection, compacting or growing the
 // buffer as needed; the args of the last command become invalid.
 func (rd *reader) fill() error {
+	if err := rd.makeRoom(); err != nil {
+		return err
+	}
+	n, err := rd.src.Read(rd.buf[rd.w:])
+	rd.w += n
+	if n > 0 {
+		return nil
+	}
+	if err == nil {
+		err = io.ErrNoProgress
+	}
+	return err
+}
+
+// makeRoom makes space after the buffered bytes: it rewinds an empty
+// buffer, moves a partial command to the front, or grows the buffer (up to
+// the query buffer limit).
+func (rd *reader) makeRoom() error {
 	if rd.r == rd.w && !rd.inCmd {
 		rd.r, rd.w = 0, 0
 		if len(rd.buf) > 4*minRead {
@@ -285,7 +326,15 @@ func (rd *reader) fill() error {
 		}
 	}
 	if rd.w == len(rd.buf) {
-		if rd.r > 0 {
+		if rd.r > 0 && len(rd.buf) < 2*minRead && 2*minRead <= rd.lim.MaxQueryBuf {
+			// A read filled the buffer in the middle of a command: the
+			// client pipelines more than one read takes. Give it room for
+			// the next batch in a single read.
+			nb := make([]byte, 2*minRead)
+			rd.w = copy(nb, rd.buf[rd.r:rd.w])
+			rd.copied += int64(rd.w)
+			rd.buf, rd.r = nb, 0
+		} else if rd.r > 0 {
 			rd.w = copy(rd.buf, rd.buf[rd.r:rd.w])
 			rd.copied += int64(rd.w)
 			rd.r = 0
@@ -308,15 +357,7 @@ func (rd *reader) fill() error {
 			rd.buf = nb
 		}
 	}
-	n, err := rd.src.Read(rd.buf[rd.w:])
-	rd.w += n
-	if n > 0 {
-		return nil
-	}
-	if err == nil {
-		err = io.ErrNoProgress
-	}
-	return err
+	return nil
 }
 
 // splitArgs splits an inline command line the way redis-cli and Redis do:

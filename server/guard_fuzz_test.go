@@ -36,7 +36,7 @@ func FuzzReader(f *testing.F) {
 			return n
 		}
 		whole, _, werr := parseAll(&chunkReader{data: data, size: wholeReads}, lim, unauthed)
-		parts, _, perr := parseAll(&chunkReader{data: data, size: size}, lim, unauthed)
+		parts, _, perr := parseAll(&chunkReader{data: data, size: size, now: true}, lim, unauthed)
 		if errText(werr) != errText(perr) {
 			t.Fatalf("whole read ends with %v, split reads with %v", werr, perr)
 		}

@@ -17,11 +17,23 @@ import (
 	"time"
 )
 
-// chunkReader delivers data in reads whose sizes come from size.
+// chunkReader delivers data in reads whose sizes come from size. With now
+// set it also answers ReadNow (as a socket does for the connection loop),
+// finding bytes waiting on every other call.
 type chunkReader struct {
-	data  []byte
-	size  func() int
-	reads int
+	data     []byte
+	size     func() int
+	reads    int
+	now      bool
+	nowCalls int
+}
+
+func (c *chunkReader) ReadNow(p []byte) (int, error) {
+	c.nowCalls++
+	if !c.now || c.nowCalls%2 == 0 || len(c.data) == 0 {
+		return 0, nil
+	}
+	return c.Read(p)
 }
 
 func (c *chunkReader) Read(p []byte) (int, error) {
@@ -42,8 +54,8 @@ func randomReads(seed uint64) func() int {
 	return func() int { return 1 + rng.IntN(17) }
 }
 
-// parseAll runs the connection loop (next until nil, then fill) over src and
-// returns every command and the error that ended the stream (io.EOF when
+// parseAll runs the connection loop (next until nil, then fillNow when the
+// buffer was full, else fill) over src and returns every command and the error that ended the stream (io.EOF when
 // the input simply ran out).
 func parseAll(src io.Reader, lim Limits, unauthed bool) ([][]string, *reader, error) {
 	rd := newReader(src, lim)
@@ -64,6 +76,9 @@ func parseAll(src io.Reader, lim Limits, unauthed bool) ([][]string, *reader, er
 			}
 			cmds = append(cmds, cmd)
 		}
+		if rd.full() && rd.fillNow() {
+			continue
+		}
 		if err := rd.fill(); err != nil {
 			return cmds, rd, err
 		}
@@ -80,6 +95,35 @@ var splits = []struct {
 	{"random1", randomReads(1)},
 	{"random2", randomReads(2)},
 	{"random3", randomReads(3)},
+}
+
+// TestReaderPipelineLargerThanARead sends a pipeline of 40 commands of 1 KiB
+// in reads of 16 KiB with more waiting behind each: the connection loop
+// takes the rest with fillNow before replying, the buffer grows once to fit
+// such a batch in one read, and every command comes out whole.
+func TestReaderPipelineLargerThanARead(t *testing.T) {
+	val := strings.Repeat("v", 1024)
+	var in strings.Builder
+	var want [][]string
+	for i := range 40 {
+		key := "key:" + itoa(int64(i))
+		in.WriteString("*3\r\n$3\r\nSET\r\n$" + itoa(int64(len(key))) + "\r\n" + key + "\r\n$1024\r\n" + val + "\r\n")
+		want = append(want, []string{"SET", key, val})
+	}
+	src := &chunkReader{data: []byte(in.String()), size: func() int { return minRead }, now: true}
+	got, rd, err := parseAll(src, DefaultLimits(), false)
+	if err != io.EOF {
+		t.Fatalf("error %v, want io.EOF", err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %d commands, want %d (or they differ)", len(got), len(want))
+	}
+	if len(rd.buf) != 2*minRead {
+		t.Fatalf("buffer is %d bytes, want %d after a read filled it mid-command", len(rd.buf), 2*minRead)
+	}
+	if src.nowCalls == 0 {
+		t.Fatal("fillNow never read although reads filled the buffer")
+	}
 }
 
 func errText(err error) string {

@@ -32,6 +32,7 @@ type rawIO struct {
 	rbuf   []byte
 	rn     int
 	rerrno syscall.Errno
+	rnow   bool // ReadNow: an empty socket is an answer, not a reason to wait
 	readFn func(fd uintptr) bool
 
 	wbuf    []byte
@@ -57,14 +58,26 @@ func newRawIO(conn net.Conn) *rawIO {
 }
 
 func (r *rawIO) Read(p []byte) (int, error) {
+	return r.read(p, false)
+}
+
+// ReadNow reads what the socket holds without waiting: 0 and no error when
+// nothing is there yet.
+func (r *rawIO) ReadNow(p []byte) (int, error) {
+	return r.read(p, true)
+}
+
+func (r *rawIO) read(p []byte, now bool) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	r.rbuf, r.rn, r.rerrno = p, 0, 0
+	r.rbuf, r.rn, r.rerrno, r.rnow = p, 0, 0, now
 	err := r.rc.Read(r.readFn)
 	n, errno := r.rn, r.rerrno
 	r.rbuf = nil
 	switch {
+	case n < 0:
+		return 0, nil // ReadNow on an empty socket
 	case err != nil:
 		return 0, err
 	case errno != 0:
@@ -85,6 +98,10 @@ func (r *rawIO) readOnce(fd uintptr) bool {
 		case syscall.EINTR:
 			continue
 		case syscall.EAGAIN:
+			if r.rnow {
+				r.rn = -1
+				return true
+			}
 			return false
 		}
 		r.rn, r.rerrno = int(m), e
