@@ -291,7 +291,7 @@ func cmdSet(c *Client, args [][]byte) {
 		}
 		return
 	}
-	tx.Put(db, key, ownValue(old, args[2]), nil, deadline)
+	tx.PutFound(db, key, old, ownValue(old, args[2]), nil, deadline)
 	if tx.Logging() {
 		c.emitSet(&tx, db, key, args[2], deadline)
 	}
@@ -314,7 +314,7 @@ func (c *Client) setWithExpire(args [][]byte, unit, cmd string) {
 	tx := c.srv.store.Begin(c.nowMs, db, key)
 	defer tx.End()
 	old := c.lookup(&tx, db, key)
-	tx.Put(db, key, ownValue(old, args[3]), nil, deadline)
+	tx.PutFound(db, key, old, ownValue(old, args[3]), nil, deadline)
 	if tx.Logging() {
 		c.emitSet(&tx, db, key, args[3], deadline)
 	}
@@ -414,7 +414,7 @@ func cmdGetset(c *Client, args [][]byte) {
 		return
 	}
 	c.writeOldValue(old)
-	tx.Put(db, key, ownValue(old, args[2]), nil, 0)
+	tx.PutFound(db, key, old, ownValue(old, args[2]), nil, 0)
 	if tx.Logging() {
 		c.emitSet(&tx, db, key, args[2], 0)
 	}
@@ -481,7 +481,7 @@ func (c *Client) mset(args [][]byte, nx bool) {
 	}
 	for i := 1; i < len(args); i += 2 {
 		old := c.lookup(&tx, db, args[i])
-		tx.Put(db, args[i], ownValue(old, args[i+1]), nil, 0)
+		tx.PutFound(db, args[i], old, ownValue(old, args[i+1]), nil, 0)
 	}
 	if tx.Logging() {
 		eff := make([][]byte, len(args))

@@ -259,13 +259,20 @@ func (sh *shard) remove(e *Entry) {
 // returns the stored entry. The key and value are used as given: the caller
 // passes memory it no longer changes.
 func (t *Tx) Put(dbi int, key []byte, str []byte, obj Object, deadline int64) *Entry {
+	return t.PutFound(dbi, key, t.shard(dbi, key).m[string(key)], str, obj, deadline)
+}
+
+// PutFound is Put for a caller that has just looked key up in this Tx:
+// found is what Get or Peek returned (nil when the key was absent), and the
+// map is not searched again. Passing anything else corrupts the shard.
+func (t *Tx) PutFound(dbi int, key []byte, found *Entry, str []byte, obj Object, deadline int64) *Entry {
 	sh := t.shard(dbi, key)
-	if old := sh.m[string(key)]; old != nil {
-		old.Str, old.Obj, old.Raw = str, obj, false
-		old.access = uint32(t.Now / 1000)
-		sh.setDeadline(old, deadline)
-		sh.armFields(old)
-		return old
+	if found != nil {
+		found.Str, found.Obj, found.Raw = str, obj, false
+		found.access = uint32(t.Now / 1000)
+		sh.setDeadline(found, deadline)
+		sh.armFields(found)
+		return found
 	}
 	e := &Entry{Key: string(key), Str: str, Obj: obj, access: uint32(t.Now / 1000)}
 	sh.m[e.Key] = e

@@ -172,3 +172,37 @@ func TestRandomKeySkipsExpired(t *testing.T) {
 		}
 	}
 }
+
+// TestPutFoundAfterLookup checks PutFound against Put: inserting when the
+// lookup found nothing (also when it found an expired entry and deleted
+// it), and replacing in place, with the volatile count following.
+func TestPutFoundAfterLookup(t *testing.T) {
+	s := New(Options{Databases: 1, Shards: 4})
+	key := []byte("k")
+	tx := s.Begin(1000, 0, key)
+	e := tx.PutFound(0, key, tx.Get(0, key), []byte("v1"), nil, 1500)
+	if again := tx.Get(0, key); again != e || string(again.Str) != "v1" {
+		t.Fatalf("after insert Get = %v, want the inserted entry", again)
+	}
+	if e2 := tx.PutFound(0, key, tx.Get(0, key), []byte("v2"), nil, 0); e2 != e || string(e.Str) != "v2" || e.Deadline != 0 {
+		t.Fatalf("replace gave %p %q deadline %d, want the same entry %p with v2 and no deadline", e2, e.Str, e.Deadline, e)
+	}
+	tx.End()
+	if keys, volatile := s.KeyCounts(0); keys != 1 || volatile != 0 {
+		t.Fatalf("KeyCounts = %d, %d; want 1, 0", keys, volatile)
+	}
+	put(s, 1000, 0, "x", "old", 1500)
+	tx = s.Begin(2000, 0, []byte("x"))
+	found := tx.Get(0, []byte("x")) // expired: deleted, nil
+	if found != nil {
+		t.Fatal("expired entry returned")
+	}
+	tx.PutFound(0, []byte("x"), found, []byte("new"), nil, 0)
+	tx.End()
+	if v, ok := get(s, 2000, 0, "x"); !ok || v != "new" {
+		t.Fatalf("x = %q %v after PutFound over an expired entry", v, ok)
+	}
+	if keys, volatile := s.KeyCounts(0); keys != 2 || volatile != 0 {
+		t.Fatalf("KeyCounts = %d, %d; want 2, 0", keys, volatile)
+	}
+}
