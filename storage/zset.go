@@ -264,14 +264,25 @@ type zskiplist struct {
 	rnd    uint64 // xorshift state for node levels
 }
 
+// zslNode is one skiplist node. A search reads score, level and (for a
+// level-1 node, three in four) one of every node it passes, and member only
+// on a score tie: those come first, so most visits touch one cache line.
 type zslNode struct {
+	score float64
+	level []zslLevel
+	// one holds the level of a level-1 node, so following its link costs
+	// no second allocation and no second cache miss.
+	one    [1]zslLevel
 	member string
-	score  float64
 	back   *zslNode
-	level  []zslLevel
-	// one holds the level of a level-1 node (three nodes in four), so
-	// following its link costs no second allocation and no second cache miss.
-	one [1]zslLevel
+}
+
+// before reports whether n sorts before it: by score, then member.
+func (n *zslNode) before(it ZItem) bool {
+	if n.score != it.Score {
+		return n.score < it.Score
+	}
+	return n.member < it.Member
 }
 
 type zslLevel struct {
@@ -304,6 +315,41 @@ func (sl *zskiplist) randomLevel() int {
 	return l
 }
 
+// Nodes of two to four levels (one in four nodes) carry their levels in
+// the same allocation too: a search visits the upper levels' nodes, and a
+// separate level array was a second cache miss at each of them.
+type (
+	zslNode2 struct {
+		zslNode
+		lv [2]zslLevel
+	}
+	zslNode4 struct {
+		zslNode
+		lv [4]zslLevel
+	}
+)
+
+func newZslNode(it ZItem, lvl int) *zslNode {
+	var n *zslNode
+	switch {
+	case lvl == 1:
+		n = &zslNode{}
+		n.level = n.one[:]
+	case lvl == 2:
+		x := &zslNode2{}
+		n = &x.zslNode
+		n.level = x.lv[:]
+	case lvl <= 4:
+		x := &zslNode4{}
+		n = &x.zslNode
+		n.level = x.lv[:lvl]
+	default:
+		n = &zslNode{level: make([]zslLevel, lvl)}
+	}
+	n.member, n.score = it.Member, it.Score
+	return n
+}
+
 func (n *zslNode) item() ZItem { return ZItem{n.member, n.score} }
 
 func (sl *zskiplist) insert(it ZItem) {
@@ -314,7 +360,7 @@ func (sl *zskiplist) insert(it ZItem) {
 		if i < sl.level-1 {
 			rank[i] = rank[i+1]
 		}
-		for x.level[i].next != nil && zless(x.level[i].next.item(), it) {
+		for x.level[i].next != nil && x.level[i].next.before(it) {
 			rank[i] += x.level[i].span
 			x = x.level[i].next
 		}
@@ -329,12 +375,7 @@ func (sl *zskiplist) insert(it ZItem) {
 		}
 		sl.level = lvl
 	}
-	n := &zslNode{member: it.Member, score: it.Score}
-	if lvl == 1 {
-		n.level = n.one[:]
-	} else {
-		n.level = make([]zslLevel, lvl)
-	}
+	n := newZslNode(it, lvl)
 	for i := 0; i < lvl; i++ {
 		n.level[i].next = update[i].level[i].next
 		update[i].level[i].next = n
@@ -359,7 +400,7 @@ func (sl *zskiplist) delete(it ZItem) {
 	var update [zslMaxLevel]*zslNode
 	x := sl.head
 	for i := sl.level - 1; i >= 0; i-- {
-		for x.level[i].next != nil && zless(x.level[i].next.item(), it) {
+		for x.level[i].next != nil && x.level[i].next.before(it) {
 			x = x.level[i].next
 		}
 		update[i] = x
