@@ -259,14 +259,18 @@ func (sh *shard) remove(e *Entry) {
 // returns the stored entry. The key and value are used as given: the caller
 // passes memory it no longer changes.
 func (t *Tx) Put(dbi int, key []byte, str []byte, obj Object, deadline int64) *Entry {
-	return t.PutFound(dbi, key, t.shard(dbi, key).m[string(key)], str, obj, deadline)
+	sh := t.shard(dbi, key)
+	return t.put(sh, key, sh.m[string(key)], str, obj, deadline)
 }
 
 // PutFound is Put for a caller that has just looked key up in this Tx:
 // found is what Get or Peek returned (nil when the key was absent), and the
 // map is not searched again. Passing anything else corrupts the shard.
 func (t *Tx) PutFound(dbi int, key []byte, found *Entry, str []byte, obj Object, deadline int64) *Entry {
-	sh := t.shard(dbi, key)
+	return t.put(t.shard(dbi, key), key, found, str, obj, deadline)
+}
+
+func (t *Tx) put(sh *shard, key []byte, found *Entry, str []byte, obj Object, deadline int64) *Entry {
 	if found != nil {
 		found.Str, found.Obj, found.Raw = str, obj, false
 		found.access = uint32(t.Now / 1000)
