@@ -326,18 +326,18 @@ func (rd *reader) makeRoom() error {
 		}
 	}
 	if rd.w == len(rd.buf) {
-		if rd.r > 0 && len(rd.buf) < 2*minRead && 2*minRead <= rd.lim.MaxQueryBuf {
-			// A read filled the buffer in the middle of a command: the
-			// client pipelines more than one read takes. Give it room for
+		if rd.r > 0 {
+			// Move the partial command to the front. A read filled the
+			// buffer in the middle of a command, so the client pipelines
+			// more than one read takes: a small buffer grows once, to take
 			// the next batch in a single read.
-			nb := make([]byte, 2*minRead)
-			rd.w = copy(nb, rd.buf[rd.r:rd.w])
+			dst := rd.buf
+			if len(dst) < 2*minRead && 2*minRead <= rd.lim.MaxQueryBuf {
+				dst = make([]byte, 2*minRead)
+			}
+			rd.w = copy(dst, rd.buf[rd.r:rd.w])
 			rd.copied += int64(rd.w)
-			rd.buf, rd.r = nb, 0
-		} else if rd.r > 0 {
-			rd.w = copy(rd.buf, rd.buf[rd.r:rd.w])
-			rd.copied += int64(rd.w)
-			rd.r = 0
+			rd.buf, rd.r = dst, 0
 		} else {
 			size := 2 * len(rd.buf)
 			if rd.inCmd && rd.bulkLen >= 0 {
