@@ -164,13 +164,17 @@ func (c *Client) hexpire(args [][]byte, base, unit int64, cmd string) {
 	}
 }
 
-// emitFieldDeadline emits HPEXPIREAT key deadline FIELDS n fields.
+// emitFieldDeadline emits HPEXPIREAT key deadline FIELDS n fields, or
+// HPERSIST key FIELDS n fields for deadline 0; nothing for no fields.
 func emitFieldDeadline(tx *storage.Tx, db int, key []byte, deadline int64, fields [][]byte) {
 	if len(fields) == 0 {
 		return
 	}
-	out := [][]byte{[]byte("HPEXPIREAT"), key, strconv.AppendInt(nil, deadline, 10),
-		[]byte("FIELDS"), strconv.AppendInt(nil, int64(len(fields)), 10)}
+	n := strconv.AppendInt(nil, int64(len(fields)), 10)
+	out := [][]byte{[]byte("HPERSIST"), key, []byte("FIELDS"), n}
+	if deadline != 0 {
+		out = [][]byte{[]byte("HPEXPIREAT"), key, strconv.AppendInt(nil, deadline, 10), []byte("FIELDS"), n}
+	}
 	emitArgs(tx, db, append(out, fields...)...)
 }
 
@@ -243,10 +247,7 @@ func cmdHpersist(c *Client, args [][]byte) {
 			c.w.Int(fieldRemoved)
 		}
 	}
-	if len(persisted) > 0 {
-		out := [][]byte{[]byte("HPERSIST"), key, []byte("FIELDS"), strconv.AppendInt(nil, int64(len(persisted)), 10)}
-		emitArgs(&tx, db, append(out, persisted...)...)
-	}
+	emitFieldDeadline(&tx, db, key, 0, persisted)
 }
 
 func cmdHgetdel(c *Client, args [][]byte) {
@@ -419,8 +420,7 @@ func cmdHgetex(c *Client, args [][]byte) {
 	case o.set:
 		emitFieldDeadline(&tx, db, key, o.deadline, changed)
 	default:
-		out := [][]byte{[]byte("HPERSIST"), key, []byte("FIELDS"), strconv.AppendInt(nil, int64(len(changed)), 10)}
-		emitArgs(&tx, db, append(out, changed...)...)
+		emitFieldDeadline(&tx, db, key, 0, changed)
 	}
 }
 
