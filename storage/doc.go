@@ -14,6 +14,10 @@
 //     the effect order is the apply order. Commands emit their own effects;
 //     the store emits only what it decides itself (expiry DELs, SWAPDB);
 //   - values handed to Put are owned by the store from then on;
+//   - an *Entry is borrowed for the length of the Tx that returned it: the
+//     entries of a shard are carved from slabs (slab.go) and a removed one
+//     is zeroed and reused once the shard's lock is released, so nothing may
+//     keep an *Entry after End (copy the key or value out instead);
 //   - a hash's field deadlines share its entry's timer, armed at the earliest
 //     of the key and field deadlines; the sweeper, and Get/Peek before they
 //     return a hash, remove due fields, emit HDEL of them, count them in

@@ -19,7 +19,7 @@ func (s *Store) KeyCounts(dbi int) (keys, volatile int) {
 		sh.mu.Lock()
 		keys += len(sh.m)
 		volatile += sh.volatile
-		sh.mu.Unlock()
+		sh.unlock()
 	}
 	return keys, volatile
 }
@@ -45,7 +45,7 @@ func (s *Store) AvgTTL(dbi int, now int64) int64 {
 				break
 			}
 		}
-		sh.mu.Unlock()
+		sh.unlock()
 	}
 	if n == 0 {
 		return 0
@@ -60,9 +60,10 @@ func (s *Store) Flush(dbi int) {
 		sh := &d.shards[i]
 		sh.mu.Lock()
 		sh.m = make(map[string]*Entry)
+		sh.slots = slots{}
 		sh.timers.Reset()
 		sh.volatile = 0
-		sh.mu.Unlock()
+		sh.unlock()
 	}
 }
 
@@ -88,7 +89,7 @@ func (s *Store) Swap(a, b int) {
 	s.emit(lo, []byte("SWAPDB"), itoa(a), itoa(b))
 	for _, dbi := range []int{hi, lo} {
 		for i := range s.dbs[dbi].shards {
-			s.dbs[dbi].shards[i].mu.Unlock()
+			s.dbs[dbi].shards[i].unlock()
 		}
 	}
 }
@@ -109,11 +110,11 @@ func (s *Store) Each(dbi int, now int64, fn func(e *Entry) bool) {
 				continue
 			}
 			if !fn(e) {
-				sh.mu.Unlock()
+				sh.unlock()
 				return
 			}
 		}
-		sh.mu.Unlock()
+		sh.unlock()
 	}
 }
 
@@ -164,7 +165,7 @@ func (s *Store) Scan(dbi int, now int64, cursor uint64, count int, fn func(e *En
 				found++
 			}
 		}
-		sh.mu.Unlock()
+		sh.unlock()
 		cursor = end
 		if cursor == 0 || found > 0 {
 			return cursor
@@ -213,13 +214,13 @@ func (s *Store) RandomKey(dbi int, now int64) (string, bool) {
 				for _, x := range expired {
 					s.expire(dbi, sh, x)
 				}
-				sh.mu.Unlock()
+				sh.unlock()
 				return key, true
 			}
 			for _, x := range expired {
 				s.expire(dbi, sh, x)
 			}
-			sh.mu.Unlock()
+			sh.unlock()
 		}
 	}
 	return "", false
@@ -249,6 +250,7 @@ func (s *Store) FlushEmit(db int, args [][]byte, dbis ...int) {
 		for i := range s.dbs[dbi].shards {
 			sh := &s.dbs[dbi].shards[i]
 			sh.m = make(map[string]*Entry)
+			sh.slots = slots{}
 			sh.timers.Reset()
 			sh.volatile = 0
 		}
@@ -256,7 +258,7 @@ func (s *Store) FlushEmit(db int, args [][]byte, dbis ...int) {
 	s.emit(db, args...)
 	for _, dbi := range dbis {
 		for i := range s.dbs[dbi].shards {
-			s.dbs[dbi].shards[i].mu.Unlock()
+			s.dbs[dbi].shards[i].unlock()
 		}
 	}
 }

@@ -42,8 +42,9 @@ type shard struct {
 	mu       sync.Mutex
 	m        map[string]*Entry
 	timers   expiry.Heap
-	volatile int // entries with a deadline
-	_        [40]byte
+	volatile int     // entries with a deadline
+	slots            // where the shard's entries are carved from (slab.go)
+	_        [8]byte // 128 bytes: neighbouring shards' locks share no cache line
 }
 
 // DefaultShards returns the shard count used when Options.Shards is 0: the
@@ -169,11 +170,11 @@ func (s *Store) lockIndexes(now int64, idx []int) Tx {
 // defer it (a panic never leaves a shard locked) and may call it early.
 func (t *Tx) End() {
 	if t.one != nil {
-		t.one.mu.Unlock()
+		t.one.unlock()
 		t.one = nil
 	}
 	for i := len(t.many) - 1; i >= 0; i-- {
-		t.many[i].mu.Unlock()
+		t.many[i].unlock()
 	}
 	t.many = nil
 }
@@ -252,6 +253,7 @@ func (sh *shard) remove(e *Entry) {
 	if e.Deadline != 0 {
 		sh.volatile--
 	}
+	sh.retire(e)
 }
 
 // Put stores a new entry for key holding the given string value or object,
@@ -278,7 +280,8 @@ func (t *Tx) put(sh *shard, key []byte, found *Entry, str []byte, obj Object, de
 		sh.armFields(found)
 		return found
 	}
-	e := &Entry{Key: string(key), Str: str, Obj: obj, access: uint32(t.Now / 1000)}
+	e := sh.newEntry()
+	e.Key, e.Str, e.Obj, e.access = string(key), str, obj, uint32(t.Now/1000)
 	sh.m[e.Key] = e
 	sh.setDeadline(e, deadline)
 	sh.armFields(e)
@@ -327,7 +330,7 @@ func (s *Store) SweepExpired(now int64, budget int) int {
 			sh := &d.shards[i]
 			sh.mu.Lock()
 			removed += s.sweepShard(dbi, sh, now, budget-removed)
-			sh.mu.Unlock()
+			sh.unlock()
 		}
 	}
 	return removed
