@@ -1,9 +1,12 @@
 package expiry
 
-// Timer is one scheduled check: at When (unix ms) look at Key again.
+// Timer is one scheduled check: at When (unix ms) look again at the key
+// whose hash is Key. A hash rather than the key keeps the heap free of
+// pointers, so the collector never scans it; the owner resolves the hash
+// through its own index, where two keys may share it.
 type Timer struct {
 	When int64
-	Key  string
+	Key  uint64
 }
 
 // Heap is a min-heap of timers ordered by When. It is not safe for
@@ -11,7 +14,7 @@ type Timer struct {
 //
 // A timer is a reminder, not a verdict: when it fires the owner re-reads the
 // key's current deadline, which may have moved (a sliding touch), been
-// removed (PERSIST) or belong to a new key of the same name.
+// removed (PERSIST) or belong to a new key of the same name (or hash).
 type Heap struct {
 	t []Timer
 }
@@ -20,7 +23,7 @@ type Heap struct {
 func (h *Heap) Len() int { return len(h.t) }
 
 // Push schedules a timer.
-func (h *Heap) Push(when int64, key string) {
+func (h *Heap) Push(when int64, key uint64) {
 	if len(h.t) == cap(h.t) {
 		// Double rather than let append grow a large slice by 1.25x: each
 		// growth copies the whole heap and leaves the old array as garbage,

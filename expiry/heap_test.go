@@ -16,7 +16,7 @@ func TestHeapOrdersTimers(t *testing.T) {
 	for i := range 5000 {
 		w := r.Int64N(1000)
 		want = append(want, w)
-		h.Push(w, string(rune('a'+i%26)))
+		h.Push(w, uint64(i))
 	}
 	sort.Slice(want, func(i, j int) bool { return want[i] < want[j] })
 	for i, w := range want {

@@ -1,6 +1,12 @@
 // Package storage owns the keyspace: Databases logical databases, each split
-// into the same power-of-two number of shards, each shard a mutex, a map from
-// key to *Entry (the source of truth) and an expiry.Heap of timers.
+// into the same power-of-two number of shards, each shard a mutex, an index
+// from key to *Entry (the source of truth) and an expiry.Heap of timers.
+//
+// The layout keeps the collector's work per key small: the index is keyed
+// by the key's seeded 64-bit hash (index.go, colliding keys kept apart),
+// entries are carved from slabs (slab.go), and timers name keys by hash, so
+// a collection walks maps, slabs and heaps in address order and the only
+// per-key objects it visits at random are the key and value bytes.
 //
 // Invariants:
 //   - every access to a key happens inside a Tx that holds the key's shard

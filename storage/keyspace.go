@@ -1,7 +1,6 @@
 package storage
 
 import (
-	"hash/maphash"
 	"math/rand/v2"
 	"slices"
 )
@@ -17,7 +16,7 @@ func (s *Store) KeyCounts(dbi int) (keys, volatile int) {
 	for i := range d.shards {
 		sh := &d.shards[i]
 		sh.mu.Lock()
-		keys += len(sh.m)
+		keys += sh.idx.len()
 		volatile += sh.volatile
 		sh.unlock()
 	}
@@ -33,18 +32,17 @@ func (s *Store) AvgTTL(dbi int, now int64) int64 {
 		sh := &d.shards[i]
 		sh.mu.Lock()
 		seen := 0
-		for _, e := range sh.m {
+		sh.idx.each(s.seed, func(_ uint64, e *Entry) bool {
 			if e.Deadline == 0 {
-				continue
+				return true
 			}
 			if ttl := e.Deadline - now; ttl > 0 {
 				sum += ttl
 				n++
 			}
-			if seen++; seen == 16 {
-				break
-			}
-		}
+			seen++
+			return seen < 16
+		})
 		sh.unlock()
 	}
 	if n == 0 {
@@ -59,7 +57,7 @@ func (s *Store) Flush(dbi int) {
 	for i := range d.shards {
 		sh := &d.shards[i]
 		sh.mu.Lock()
-		sh.m = make(map[string]*Entry)
+		sh.idx = newIndex()
 		sh.slots = slots{}
 		sh.timers.Reset()
 		sh.volatile = 0
@@ -82,7 +80,7 @@ func (s *Store) Swap(a, b int) {
 	da, db := s.dbs[a], s.dbs[b]
 	for i := range da.shards {
 		x, y := &da.shards[i], &db.shards[i]
-		x.m, y.m = y.m, x.m
+		x.idx, y.idx = y.idx, x.idx
 		x.timers, y.timers = y.timers, x.timers
 		x.volatile, y.volatile = y.volatile, x.volatile
 	}
@@ -105,16 +103,13 @@ func (s *Store) Each(dbi int, now int64, fn func(e *Entry) bool) {
 	for i := range d.shards {
 		sh := &d.shards[i]
 		sh.mu.Lock()
-		for _, e := range sh.m {
-			if e.Deadline != 0 && e.Deadline <= now {
-				continue
-			}
-			if !fn(e) {
-				sh.unlock()
-				return
-			}
-		}
+		more := sh.idx.each(s.seed, func(_ uint64, e *Entry) bool {
+			return e.Deadline != 0 && e.Deadline <= now || fn(e)
+		})
 		sh.unlock()
+		if !more {
+			return
+		}
 	}
 }
 
@@ -141,7 +136,7 @@ func (s *Store) Scan(dbi int, now int64, cursor uint64, count int, fn func(e *En
 		}
 		sh := &d.shards[si]
 		sh.mu.Lock()
-		n := len(sh.m)
+		n := sh.idx.len()
 		want := max(count, n/32)
 		// The range covers the shard's hash space divided into about
 		// n/want pieces (a power of two). A shift of 64 yields 0, so a
@@ -155,16 +150,16 @@ func (s *Store) Scan(dbi int, now int64, cursor uint64, count int, fn func(e *En
 		start := cursor
 		end := (cursor | (width - 1)) + 1 // the next range boundary: never behind the cursor
 		found := 0
-		for _, e := range sh.m {
+		sh.idx.each(s.seed, func(kh uint64, e *Entry) bool {
 			if e.Deadline != 0 && e.Deadline <= now {
-				continue
+				return true
 			}
-			h := s.scanHash(si, shardBits, e.Key)
-			if h >= start && (end == 0 || h < end) {
+			if h := scanHash(si, shardBits, kh); h >= start && (end == 0 || h < end) {
 				fn(e)
 				found++
 			}
-		}
+			return true
+		})
 		sh.unlock()
 		cursor = end
 		if cursor == 0 || found > 0 {
@@ -173,10 +168,10 @@ func (s *Store) Scan(dbi int, now int64, cursor uint64, count int, fn func(e *En
 	}
 }
 
-// scanHash places key in the cursor space: shard index in the top bits, the
-// key's hash below.
-func (s *Store) scanHash(si int, shardBits uint, key string) uint64 {
-	h := maphash.String(s.seed, key) >> shardBits
+// scanHash places a key with hash h in the cursor space: shard index in the
+// top bits, the key's hash below.
+func scanHash(si int, shardBits uint, h uint64) uint64 {
+	h >>= shardBits
 	if shardBits == 0 {
 		return h
 	}
@@ -202,25 +197,26 @@ func (s *Store) RandomKey(dbi int, now int64) (string, bool) {
 			sh := &d.shards[i]
 			sh.mu.Lock()
 			var expired []*Entry
-			for _, e := range sh.m {
+			var live *Entry
+			sh.idx.each(s.seed, func(_ uint64, e *Entry) bool {
 				if e.Deadline != 0 && e.Deadline <= now {
 					expired = append(expired, e)
-					if len(expired) < 16 {
-						continue
-					}
-					break
+					return len(expired) < 16
 				}
-				key := e.Key
-				for _, x := range expired {
-					s.expire(dbi, sh, x)
-				}
-				sh.unlock()
-				return key, true
+				live = e
+				return false
+			})
+			key := ""
+			if live != nil {
+				key = live.Key
 			}
 			for _, x := range expired {
 				s.expire(dbi, sh, x)
 			}
 			sh.unlock()
+			if live != nil {
+				return key, true
+			}
 		}
 	}
 	return "", false
@@ -249,7 +245,7 @@ func (s *Store) FlushEmit(db int, args [][]byte, dbis ...int) {
 	for _, dbi := range dbis {
 		for i := range s.dbs[dbi].shards {
 			sh := &s.dbs[dbi].shards[i]
-			sh.m = make(map[string]*Entry)
+			sh.idx = newIndex()
 			sh.slots = slots{}
 			sh.timers.Reset()
 			sh.volatile = 0

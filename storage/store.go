@@ -40,11 +40,10 @@ type db struct {
 
 type shard struct {
 	mu       sync.Mutex
-	m        map[string]*Entry
+	idx      index // key -> entry (index.go)
 	timers   expiry.Heap
-	volatile int     // entries with a deadline
-	slots            // where the shard's entries are carved from (slab.go)
-	_        [8]byte // 128 bytes: neighbouring shards' locks share no cache line
+	volatile int // entries with a deadline
+	slots        // where the shard's entries are carved from (slab.go)
 }
 
 // DefaultShards returns the shard count used when Options.Shards is 0: the
@@ -73,7 +72,7 @@ func New(o Options) *Store {
 	for i := range s.dbs {
 		d := &db{shards: make([]shard, o.Shards)}
 		for j := range d.shards {
-			d.shards[j].m = make(map[string]*Entry)
+			d.shards[j].idx = newIndex()
 		}
 		s.dbs[i] = d
 	}
@@ -179,12 +178,17 @@ func (t *Tx) End() {
 	t.many = nil
 }
 
-func (t *Tx) shard(dbi int, key []byte) *shard {
-	return t.held(&t.s.dbs[dbi].shards[t.s.shardIndex(key)])
+// locate returns the shard of key in dbi, which t must hold, and the key's
+// hash, which both picks the shard and keys its index.
+func (t *Tx) locate(dbi int, key []byte) (*shard, uint64) {
+	h := maphash.Bytes(t.s.seed, key)
+	return t.held(&t.s.dbs[dbi].shards[h&t.s.mask]), h
 }
 
-func (t *Tx) shardOf(dbi int, key string) *shard {
-	return t.held(&t.s.dbs[dbi].shards[maphash.String(t.s.seed, key)&t.s.mask])
+// locateString is locate for a key held as a string (an entry's own).
+func (t *Tx) locateString(dbi int, key string) (*shard, uint64) {
+	h := maphash.String(t.s.seed, key)
+	return t.held(&t.s.dbs[dbi].shards[h&t.s.mask]), h
 }
 
 func (t *Tx) held(sh *shard) *shard {
@@ -225,8 +229,8 @@ func (t *Tx) Get(dbi int, key []byte) *Entry {
 // Peek is Get without marking the entry accessed (OBJECT, TTL-like reads
 // from NO-TOUCH clients).
 func (t *Tx) Peek(dbi int, key []byte) *Entry {
-	sh := t.shard(dbi, key)
-	e := sh.m[string(key)]
+	sh, h := t.locate(dbi, key)
+	e := find(&sh.idx, h, key)
 	if e == nil {
 		return nil
 	}
@@ -241,15 +245,16 @@ func (t *Tx) Peek(dbi int, key []byte) *Entry {
 }
 
 func (s *Store) expire(dbi int, sh *shard, e *Entry) {
-	sh.remove(e)
+	s.remove(sh, e)
 	s.stats.ExpiredKeys.Add(1)
 	if s.sink.Load() != nil {
 		s.emit(dbi, []byte("DEL"), []byte(e.Key))
 	}
 }
 
-func (sh *shard) remove(e *Entry) {
-	delete(sh.m, e.Key)
+// remove takes e out of shard sh and retires it.
+func (s *Store) remove(sh *shard, e *Entry) {
+	sh.idx.del(maphash.String(s.seed, e.Key), e)
 	if e.Deadline != 0 {
 		sh.volatile--
 	}
@@ -261,30 +266,31 @@ func (sh *shard) remove(e *Entry) {
 // returns the stored entry. The key and value are used as given: the caller
 // passes memory it no longer changes.
 func (t *Tx) Put(dbi int, key []byte, str []byte, obj Object, deadline int64) *Entry {
-	sh := t.shard(dbi, key)
-	return t.put(sh, key, sh.m[string(key)], str, obj, deadline)
+	sh, h := t.locate(dbi, key)
+	return t.put(sh, h, key, find(&sh.idx, h, key), str, obj, deadline)
 }
 
 // PutFound is Put for a caller that has just looked key up in this Tx:
 // found is what Get or Peek returned (nil when the key was absent), and the
 // map is not searched again. Passing anything else corrupts the shard.
 func (t *Tx) PutFound(dbi int, key []byte, found *Entry, str []byte, obj Object, deadline int64) *Entry {
-	return t.put(t.shard(dbi, key), key, found, str, obj, deadline)
+	sh, h := t.locate(dbi, key)
+	return t.put(sh, h, key, found, str, obj, deadline)
 }
 
-func (t *Tx) put(sh *shard, key []byte, found *Entry, str []byte, obj Object, deadline int64) *Entry {
+func (t *Tx) put(sh *shard, h uint64, key []byte, found *Entry, str []byte, obj Object, deadline int64) *Entry {
 	if found != nil {
 		found.Str, found.Obj, found.Raw = str, obj, false
 		found.access = uint32(t.Now / 1000)
-		sh.setDeadline(found, deadline)
-		sh.armFields(found)
+		sh.setDeadline(found, h, deadline)
+		sh.armFields(found, h)
 		return found
 	}
 	e := sh.newEntry()
 	e.Key, e.Str, e.Obj, e.access = string(key), str, obj, uint32(t.Now/1000)
-	sh.m[e.Key] = e
-	sh.setDeadline(e, deadline)
-	sh.armFields(e)
+	sh.idx.add(h, e)
+	sh.setDeadline(e, h, deadline)
+	sh.armFields(e, h)
 	return e
 }
 
@@ -295,16 +301,20 @@ func (t *Tx) Delete(dbi int, key []byte) bool {
 	if e == nil {
 		return false
 	}
-	t.shard(dbi, key).remove(e)
+	sh, _ := t.locate(dbi, key)
+	t.s.remove(sh, e)
 	return true
 }
 
 // SetDeadline changes the deadline of a live entry in dbi.
 func (t *Tx) SetDeadline(dbi int, e *Entry, deadline int64) {
-	t.shardOf(dbi, e.Key).setDeadline(e, deadline)
+	sh, h := t.locateString(dbi, e.Key)
+	sh.setDeadline(e, h, deadline)
 }
 
-func (sh *shard) setDeadline(e *Entry, deadline int64) {
+// setDeadline sets e's deadline, arming a timer under h, its key's hash,
+// when the new deadline comes before any armed one.
+func (sh *shard) setDeadline(e *Entry, h uint64, deadline int64) {
 	switch {
 	case e.Deadline == 0 && deadline != 0:
 		sh.volatile++
@@ -313,7 +323,7 @@ func (sh *shard) setDeadline(e *Entry, deadline int64) {
 	}
 	e.Deadline = deadline
 	if deadline != 0 && (e.timer == 0 || deadline < e.timer) {
-		sh.timers.Push(deadline, e.Key)
+		sh.timers.Push(deadline, h)
 		e.timer = deadline
 	}
 }
@@ -344,8 +354,8 @@ func (s *Store) sweepShard(dbi int, sh *shard, now int64, budget int) int {
 			break
 		}
 		sh.timers.Pop()
-		e := sh.m[next.Key]
-		if e == nil || e.timer != next.When {
+		e := sh.idx.timed(s.seed, next.Key, next.When)
+		if e == nil {
 			continue // stale: the key is gone, or another timer is armed for it
 		}
 		e.timer = 0
@@ -363,7 +373,7 @@ func (s *Store) sweepShard(dbi int, sh *shard, now int64, budget int) int {
 		// persisted, or the deadline slid later: re-arm at the earliest
 		// deadline left, if any
 		if when := e.nextDeadline(); when != 0 {
-			sh.timers.Push(when, e.Key)
+			sh.timers.Push(when, next.Key)
 			e.timer = when
 		}
 	}
@@ -396,7 +406,7 @@ func (s *Store) expireFields(dbi int, sh *shard, e *Entry, h *Hash, now int64) b
 		s.emit(dbi, append(args, due...)...)
 	}
 	if h.Empty() {
-		sh.remove(e)
+		s.remove(sh, e)
 		return true
 	}
 	return false
@@ -405,18 +415,19 @@ func (s *Store) expireFields(dbi int, sh *shard, e *Entry, h *Hash, now int64) b
 // ArmFieldTimer makes sure the shard's timer fires for e by the earliest
 // deadline of its hash fields; call it after setting field deadlines.
 func (t *Tx) ArmFieldTimer(dbi int, e *Entry) {
-	t.shardOf(dbi, e.Key).armFields(e)
+	sh, h := t.locateString(dbi, e.Key)
+	sh.armFields(e, h)
 }
 
 // armFields arms e's timer by the earliest deadline of its hash fields (a
 // hash moved in by COPY, RENAME or MOVE brings its field deadlines along).
-func (sh *shard) armFields(e *Entry) {
+func (sh *shard) armFields(e *Entry, key uint64) {
 	h, ok := e.Obj.(*Hash)
 	if !ok {
 		return
 	}
 	if next := h.NextFieldDeadline(); next != 0 && (e.timer == 0 || next < e.timer) {
-		sh.timers.Push(next, e.Key)
+		sh.timers.Push(next, key)
 		e.timer = next
 	}
 }
