@@ -197,10 +197,12 @@ func (s *Store) RandomKey(dbi int, now int64) (string, bool) {
 			sh := &d.shards[i]
 			sh.mu.Lock()
 			var expired []*Entry
+			var hashes []uint64
 			var live *Entry
-			sh.idx.each(s.seed, func(_ uint64, e *Entry) bool {
+			sh.idx.each(s.seed, func(kh uint64, e *Entry) bool {
 				if e.Deadline != 0 && e.Deadline <= now {
 					expired = append(expired, e)
+					hashes = append(hashes, kh)
 					return len(expired) < 16
 				}
 				live = e
@@ -210,8 +212,8 @@ func (s *Store) RandomKey(dbi int, now int64) (string, bool) {
 			if live != nil {
 				key = live.Key
 			}
-			for _, x := range expired {
-				s.expire(dbi, sh, x)
+			for j, x := range expired {
+				s.expire(dbi, sh, hashes[j], x)
 			}
 			sh.unlock()
 			if live != nil {

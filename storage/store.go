@@ -182,13 +182,18 @@ func (t *Tx) End() {
 // hash, which both picks the shard and keys its index.
 func (t *Tx) locate(dbi int, key []byte) (*shard, uint64) {
 	h := maphash.Bytes(t.s.seed, key)
-	return t.held(&t.s.dbs[dbi].shards[h&t.s.mask]), h
+	return t.at(dbi, h), h
 }
 
 // locateString is locate for a key held as a string (an entry's own).
 func (t *Tx) locateString(dbi int, key string) (*shard, uint64) {
 	h := maphash.String(t.s.seed, key)
-	return t.held(&t.s.dbs[dbi].shards[h&t.s.mask]), h
+	return t.at(dbi, h), h
+}
+
+// at returns the shard of dbi that keys with hash h live in; t must hold it.
+func (t *Tx) at(dbi int, h uint64) *shard {
+	return t.held(&t.s.dbs[dbi].shards[h&t.s.mask])
 }
 
 func (t *Tx) held(sh *shard) *shard {
@@ -229,32 +234,39 @@ func (t *Tx) Get(dbi int, key []byte) *Entry {
 // Peek is Get without marking the entry accessed (OBJECT, TTL-like reads
 // from NO-TOUCH clients).
 func (t *Tx) Peek(dbi int, key []byte) *Entry {
-	sh, h := t.locate(dbi, key)
-	e := find(&sh.idx, h, key)
-	if e == nil {
-		return nil
-	}
-	if e.Deadline != 0 && e.Deadline <= t.Now {
-		t.s.expire(dbi, sh, e)
-		return nil
-	}
-	if h, ok := e.Obj.(*Hash); ok && h.NextFieldDeadline() != 0 && h.NextFieldDeadline() <= t.Now && t.s.expireFields(dbi, sh, e, h, t.Now) {
-		return nil // its last fields expired: the hash is gone
-	}
+	_, _, e := t.peek(dbi, key)
 	return e
 }
 
-func (s *Store) expire(dbi int, sh *shard, e *Entry) {
-	s.remove(sh, e)
+// peek is Peek that also returns the key's shard and hash.
+func (t *Tx) peek(dbi int, key []byte) (*shard, uint64, *Entry) {
+	sh, kh := t.locate(dbi, key)
+	e := find(&sh.idx, kh, key)
+	if e == nil {
+		return sh, kh, nil
+	}
+	if e.Deadline != 0 && e.Deadline <= t.Now {
+		t.s.expire(dbi, sh, kh, e)
+		return sh, kh, nil
+	}
+	if h, ok := e.Obj.(*Hash); ok && h.NextFieldDeadline() != 0 && h.NextFieldDeadline() <= t.Now && t.s.expireFields(dbi, sh, kh, e, h, t.Now) {
+		return sh, kh, nil // its last fields expired: the hash is gone
+	}
+	return sh, kh, e
+}
+
+// expire deletes e, whose key has hash kh, as expired: counted, DEL emitted.
+func (s *Store) expire(dbi int, sh *shard, kh uint64, e *Entry) {
+	s.remove(sh, kh, e)
 	s.stats.ExpiredKeys.Add(1)
 	if s.sink.Load() != nil {
 		s.emit(dbi, []byte("DEL"), []byte(e.Key))
 	}
 }
 
-// remove takes e out of shard sh and retires it.
-func (s *Store) remove(sh *shard, e *Entry) {
-	sh.idx.del(maphash.String(s.seed, e.Key), e)
+// remove takes e, whose key has hash kh, out of shard sh and retires it.
+func (s *Store) remove(sh *shard, kh uint64, e *Entry) {
+	sh.idx.del(kh, e)
 	if e.Deadline != 0 {
 		sh.volatile--
 	}
@@ -297,12 +309,11 @@ func (t *Tx) put(sh *shard, h uint64, key []byte, found *Entry, str []byte, obj 
 // Delete removes key; it reports whether a live key was removed. It emits
 // nothing: the command decides its effect.
 func (t *Tx) Delete(dbi int, key []byte) bool {
-	e := t.Get(dbi, key)
+	sh, kh, e := t.peek(dbi, key)
 	if e == nil {
 		return false
 	}
-	sh, _ := t.locate(dbi, key)
-	t.s.remove(sh, e)
+	t.s.remove(sh, kh, e)
 	return true
 }
 
@@ -360,13 +371,13 @@ func (s *Store) sweepShard(dbi int, sh *shard, now int64, budget int) int {
 		}
 		e.timer = 0
 		if e.Deadline != 0 && e.Deadline <= now {
-			s.expire(dbi, sh, e)
+			s.expire(dbi, sh, next.Key, e)
 			removed++
 			continue
 		}
 		if h, ok := e.Obj.(*Hash); ok && h.NextFieldDeadline() != 0 && h.NextFieldDeadline() <= now {
 			removed++
-			if s.expireFields(dbi, sh, e, h, now) {
+			if s.expireFields(dbi, sh, next.Key, e, h, now) {
 				continue
 			}
 		}
@@ -392,9 +403,10 @@ func (e *Entry) nextDeadline() int64 {
 	return when
 }
 
-// expireFields removes the due fields of hash h held by e, emits HDEL of
-// them, and deletes the key when the hash empties (reported true).
-func (s *Store) expireFields(dbi int, sh *shard, e *Entry, h *Hash, now int64) bool {
+// expireFields removes the due fields of hash h held by e (whose key has
+// hash kh), emits HDEL of them, and deletes the key when the hash empties
+// (reported true).
+func (s *Store) expireFields(dbi int, sh *shard, kh uint64, e *Entry, h *Hash, now int64) bool {
 	due := h.ExpireFields(now)
 	if len(due) == 0 {
 		return false
@@ -406,7 +418,7 @@ func (s *Store) expireFields(dbi int, sh *shard, e *Entry, h *Hash, now int64) b
 		s.emit(dbi, append(args, due...)...)
 	}
 	if h.Empty() {
-		s.remove(sh, e)
+		s.remove(sh, kh, e)
 		return true
 	}
 	return false
@@ -421,13 +433,13 @@ func (t *Tx) ArmFieldTimer(dbi int, e *Entry) {
 
 // armFields arms e's timer by the earliest deadline of its hash fields (a
 // hash moved in by COPY, RENAME or MOVE brings its field deadlines along).
-func (sh *shard) armFields(e *Entry, key uint64) {
+func (sh *shard) armFields(e *Entry, kh uint64) {
 	h, ok := e.Obj.(*Hash)
 	if !ok {
 		return
 	}
 	if next := h.NextFieldDeadline(); next != 0 && (e.timer == 0 || next < e.timer) {
-		sh.timers.Push(next, key)
+		sh.timers.Push(next, kh)
 		e.timer = next
 	}
 }
