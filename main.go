@@ -40,8 +40,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer closeLog()
-	procs, spare := setProcs()
-	pacer := gcpace.Start(gcpace.DefaultHeadroom, spare)
+	// GOMAXPROCS stays the runtime's default, every core (see doc.go).
+	procs := runtime.GOMAXPROCS(0)
+	pacer := gcpace.Start(gcpace.DefaultHeadroom)
 	defer pacer.Stop()
 	for _, name := range cfg.NoEffect() {
 		log.Info("directive accepted but has no effect in sessiond", "directive", name)
@@ -65,7 +66,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	var wg sync.WaitGroup
 	for _, ln := range listeners {
-		log.Info("ready to accept connections", "addr", ln.Addr().String(), "version", config.Version, "gomaxprocs", procs, "gc_spare_procs", spare)
+		log.Info("ready to accept connections", "addr", ln.Addr().String(), "version", config.Version, "gomaxprocs", procs)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -87,25 +88,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 	wg.Wait()
 	log.Info("sessiond is now ready to exit, bye bye")
 	return 0
-}
-
-// setProcs leaves one core to the kernel unless GOMAXPROCS is set: every
-// request costs a read and a write system call, and the TCP work behind them
-// (for loopback clients, the client's side too) runs on the same cores. With
-// every core given to Go, idle scheduler threads spin looking for work on the
-// core the kernel and the clients need; bench/ measured -P 1 throughput at
-// 0.74× redis-server with GOMAXPROCS=2 on a 2-core machine and above 1.0×
-// with 1. It returns the value in force and the cores left spare, which the
-// collector borrows for the length of a collection (package gcpace); a
-// GOMAXPROCS set in the environment leaves none.
-func setProcs() (procs, spare int) {
-	if os.Getenv("GOMAXPROCS") == "" {
-		if n := runtime.GOMAXPROCS(0); n > 1 {
-			runtime.GOMAXPROCS(n - 1)
-			return n - 1, 1
-		}
-	}
-	return runtime.GOMAXPROCS(0), 0
 }
 
 // trimOptional maps Redis's bind syntax to a host to listen on: a "-"

@@ -30,7 +30,7 @@ func TestPercent(t *testing.T) {
 func TestPacerFollowsCollections(t *testing.T) {
 	t.Setenv("GOGC", "")
 	defer debug.SetGCPercent(debug.SetGCPercent(100))
-	p := Start(256<<20, 0)
+	p := Start(256 << 20)
 	if p == nil {
 		t.Fatal("Start returned nil with GOGC unset")
 	}
@@ -63,49 +63,8 @@ func TestPacerFollowsCollections(t *testing.T) {
 
 func TestStartRespectsGOGC(t *testing.T) {
 	t.Setenv("GOGC", "200")
-	if p := Start(DefaultHeadroom, 0); p != nil {
+	if p := Start(DefaultHeadroom); p != nil {
 		p.Stop()
 		t.Fatal("Start paced although GOGC is set")
-	}
-}
-
-var sink []byte
-
-// TestPacerCollectsOnSpareCore checks the spare-core mode: the poller runs
-// the collections (the runtime's own trigger is out of the way), GOMAXPROCS
-// is back to its value afterwards, and Stop ends the poller.
-func TestPacerCollectsOnSpareCore(t *testing.T) {
-	t.Setenv("GOGC", "")
-	defer debug.SetGCPercent(debug.SetGCPercent(100))
-	procs := runtime.GOMAXPROCS(0)
-	runtime.GC() // a small live heap: the earlier tests' data is gone
-	p := Start(8<<20, 1)
-	if p == nil {
-		t.Fatal("Start returned nil with GOGC unset")
-	}
-	// The runtime's goal is half again ours: GOGC above the plain value.
-	if plain := Percent(4<<20, 8<<20); p.Percent() <= plain {
-		t.Fatalf("GOGC in spare mode = %d, want above %d", p.Percent(), plain)
-	}
-	// Allocate garbage until the poller has collected twice (bounded: 4 GiB).
-	for i := 0; i < 1<<15 && p.Collections() < 2; i++ {
-		sink = make([]byte, 128<<10)
-		if i%64 == 0 {
-			runtime.Gosched()
-		}
-	}
-	if n := p.Collections(); n < 2 {
-		t.Fatalf("the poller ran %d collections over 4 GiB of garbage, want at least 2", n)
-	}
-	p.Stop()
-	if got := runtime.GOMAXPROCS(0); got != procs {
-		t.Fatalf("GOMAXPROCS after collections = %d, want %d", got, procs)
-	}
-	n := p.Collections()
-	for range 256 {
-		sink = make([]byte, 128<<10)
-	}
-	if p.Collections() != n {
-		t.Fatal("the poller collected after Stop")
 	}
 }
