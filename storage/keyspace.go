@@ -57,10 +57,7 @@ func (s *Store) Flush(dbi int) {
 	for i := range d.shards {
 		sh := &d.shards[i]
 		sh.mu.Lock()
-		sh.idx = newIndex()
-		sh.slots = slots{}
-		sh.timers.Reset()
-		sh.volatile = 0
+		sh.clear()
 		sh.unlock()
 	}
 }
@@ -196,27 +193,21 @@ func (s *Store) RandomKey(dbi int, now int64) (string, bool) {
 		for _, i := range order {
 			sh := &d.shards[i]
 			sh.mu.Lock()
-			var expired []*Entry
-			var hashes []uint64
-			var live *Entry
+			// Deleting from the index while walking it is safe: a Go map
+			// range tolerates deletes, and removed entries stay readable
+			// until the unlock.
+			expired, key, found := 0, "", false
 			sh.idx.each(s.seed, func(kh uint64, e *Entry) bool {
 				if e.Deadline != 0 && e.Deadline <= now {
-					expired = append(expired, e)
-					hashes = append(hashes, kh)
-					return len(expired) < 16
+					s.expire(dbi, sh, kh, e)
+					expired++
+					return expired < 16
 				}
-				live = e
+				key, found = e.Key, true
 				return false
 			})
-			key := ""
-			if live != nil {
-				key = live.Key
-			}
-			for j, x := range expired {
-				s.expire(dbi, sh, hashes[j], x)
-			}
 			sh.unlock()
-			if live != nil {
+			if found {
 				return key, true
 			}
 		}
@@ -246,11 +237,7 @@ func (s *Store) FlushEmit(db int, args [][]byte, dbis ...int) {
 	}
 	for _, dbi := range dbis {
 		for i := range s.dbs[dbi].shards {
-			sh := &s.dbs[dbi].shards[i]
-			sh.idx = newIndex()
-			sh.slots = slots{}
-			sh.timers.Reset()
-			sh.volatile = 0
+			s.dbs[dbi].shards[i].clear()
 		}
 	}
 	s.emit(db, args...)

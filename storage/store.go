@@ -46,6 +46,15 @@ type shard struct {
 	slots        // where the shard's entries are carved from (slab.go)
 }
 
+// clear empties the shard, which the caller holds locked. Its slabs go with
+// the old index: entries retired under this lock are garbage already.
+func (sh *shard) clear() {
+	sh.idx = newIndex()
+	sh.slots = slots{}
+	sh.timers.Reset()
+	sh.volatile = 0
+}
+
 // DefaultShards returns the shard count used when Options.Shards is 0: the
 // next power of two at or above 8×GOMAXPROCS, at least 16.
 func DefaultShards() int {
