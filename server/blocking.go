@@ -246,6 +246,13 @@ func (c *Client) timeoutArg(b []byte) (int64, bool) {
 // lock all of w's keys; it ends tx. On timeout it writes timedOut's reply.
 func (c *Client) block(tx *storage.Tx, w *waiter, deadline int64, timedOut func()) {
 	b := &c.srv.blocked
+	// Waiting is for a goroutine of the client's own, never an event loop.
+	if err := c.detach(); err != nil {
+		tx.End()
+		c.srv.log.Warn("cannot park a blocking command; closing the client", "client", c.id, "error", err)
+		c.closed = true
+		return
+	}
 	w.woken = make(chan struct{})
 	// Once registered, a writer may serve w and write the reply into c.w at
 	// any time: take the replies to the commands before this one out first,

@@ -2,7 +2,6 @@ package server
 
 import (
 	"cmp"
-	"net"
 	"slices"
 	"strconv"
 	"strings"
@@ -249,7 +248,7 @@ func (cl *Client) infoLine(nowMs int64) string {
 	num("id", cl.id)
 	field("addr", cl.addr)
 	field("laddr", cl.laddr)
-	num("fd", int64(connFD(cl.conn)))
+	num("fd", int64(cl.socketFD()))
 	field("name", name)
 	num("age", age)
 	num("idle", idle)
@@ -273,9 +272,14 @@ func (cl *Client) infoLine(nowMs int64) string {
 	return string(b)
 }
 
-// connFD returns the connection's file descriptor, or -1.
-func connFD(conn net.Conn) int {
-	sc, ok := conn.(syscall.Conn)
+// socketFD returns the connection's file descriptor, or -1.
+func (c *Client) socketFD() int {
+	c.fdMu.Lock()
+	defer c.fdMu.Unlock()
+	if c.fd >= 0 {
+		return c.fd
+	}
+	sc, ok := c.conn.(syscall.Conn)
 	if !ok {
 		return -1
 	}
@@ -388,7 +392,7 @@ func (c *Client) kill(cl *Client) {
 		return
 	}
 	c.srv.removeClient(cl)
-	cl.conn.Close()
+	cl.disconnect()
 }
 
 // onOff parses ON or OFF, writing a syntax error otherwise.

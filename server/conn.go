@@ -28,6 +28,15 @@ type Client struct {
 	// deadline: a read deadline is set (timeout > 0)
 	deadline bool
 
+	// Event loop (loop_linux.go): the loop serving this client and its
+	// socket, or nil and -1 once it has a goroutine of its own. fdMu guards
+	// fd, conn and killed against disconnect from other goroutines.
+	loop     *eventLoop
+	fd       int
+	lastRead int64 // unix ns of the last read, for the idle timeout
+	fdMu     sync.Mutex
+	killed   bool
+
 	// Per command: the instant read once from the clock.
 	now     time.Time
 	nowMs   int64
@@ -63,6 +72,10 @@ func (c *Client) serve() {
 	}()
 	for {
 		for {
+			if c.closed {
+				c.flush()
+				return
+			}
 			c.rd.unauthed = !c.authed
 			args, err := c.rd.next()
 			if err != nil {
@@ -73,11 +86,7 @@ func (c *Client) serve() {
 				break
 			}
 			c.execute(args)
-			if c.closed {
-				c.flush()
-				return
-			}
-			if len(c.w.b) > 1<<20 {
+			if len(c.w.b) > 1<<20 && !c.closed {
 				// a long pipeline: send what we have, keep the buffer bounded
 				if !c.flush() {
 					return
@@ -133,13 +142,29 @@ func (c *Client) flush() bool {
 	if len(c.w.b) == 0 {
 		return true
 	}
-	_, err := c.sock.Write(c.w.b)
+	var err error
+	if c.loop != nil {
+		err = c.flushLoop()
+	} else {
+		_, err = c.sock.Write(c.w.b)
+	}
 	if cap(c.w.b) > 1<<20 {
 		c.w.b = make([]byte, 0, 16<<10)
 	} else {
 		c.w.b = c.w.b[:0]
 	}
 	return err == nil
+}
+
+// disconnect ends the connection from another goroutine (CLIENT KILL,
+// Close); the goroutine or loop serving it then finds it gone.
+func (c *Client) disconnect() {
+	c.fdMu.Lock()
+	defer c.fdMu.Unlock()
+	c.killed = true
+	if !c.shutdownSocket() && c.conn != nil {
+		c.conn.Close()
+	}
 }
 
 // execute runs one command: lookup, arity, auth, then the handler.

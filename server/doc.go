@@ -3,6 +3,16 @@
 // connections, the command table and dispatcher, the reply writer for RESP2
 // and RESP3, and the command handlers in cmd_<group>.go.
 //
+// Connections (Linux): one event loop per P (loop_linux.go) waits on an
+// epoll set, reads each ready socket once, runs the complete commands and
+// writes the replies, as Redis's loop does. A connection that would have to
+// wait inside the loop (a blocking command, a reply the socket will not take
+// at once) is detached: it leaves the epoll set and is served from then on
+// by a goroutine of its own (Client.serve, the only mode off Linux or with
+// Options.GoroutinePerConn), and a new goroutine takes the loop over. So
+// nothing ever waits inside a loop, and each request costs one read and one
+// write system call.
+//
 // Request path: guard (reader.next) → Client.execute (table lookup, auth,
 // arity: one place, handlers never re-check) → handler → storage.Tx →
 // Writer. Replies of a pipeline are flushed once, when the guard has no

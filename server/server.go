@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -47,6 +48,9 @@ type Config interface {
 type Options struct {
 	Clock  clock.Clock
 	Logger *slog.Logger
+	// GoroutinePerConn serves every connection from a goroutine of its own
+	// instead of the event loops (the only way off Linux).
+	GoroutinePerConn bool
 }
 
 // Server serves the Redis protocol over its listeners.
@@ -62,6 +66,8 @@ type Server struct {
 	listeners []net.Listener
 	clients   map[int64]*Client
 	closed    bool
+	loops     []*eventLoop // connections' event loops (loop_linux.go)
+	stopping  atomic.Bool  // Close has begun: the loops end
 	nextID    atomic.Int64
 
 	cancel   context.CancelFunc
@@ -102,6 +108,9 @@ func New(cfg Config, o Options) *Server {
 		shutdown: make(chan struct{}),
 	}
 	registerCommands(s.table)
+	if !o.GoroutinePerConn {
+		s.startLoops(runtime.GOMAXPROCS(0))
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	s.info = &infoState{replID: randomHex(40), runID: randomHex(40)}
@@ -206,12 +215,19 @@ func (s *Server) accept(conn net.Conn) {
 	}
 	c.w.proto = 2
 	c.proto.Store(2)
+	c.fd = -1
+	s.clients[c.id] = c
+	c.rd = newReader(nil, s.limits())
+	if s.adopt(c, conn) {
+		s.mu.Unlock()
+		s.stats.connections.Add(1)
+		return
+	}
 	c.sock = io.ReadWriter(conn)
 	if r := newRawIO(conn); r != nil {
 		c.sock = r
 	}
-	c.rd = newReader(c.sock, s.limits())
-	s.clients[c.id] = c
+	c.rd.src = c.sock
 	s.mu.Unlock()
 	s.stats.connections.Add(1)
 	s.bg.Add(1)
@@ -251,11 +267,16 @@ func (s *Server) Close() error {
 		ln.Close()
 	}
 	for _, c := range s.clients {
-		c.conn.Close()
+		c.disconnect()
 	}
+	s.stopping.Store(true)
+	s.wakeLoops()
 	s.mu.Unlock()
 	s.cancel()
 	s.bg.Wait()
+	for _, l := range s.loops {
+		l.closeFDs()
+	}
 	return nil
 }
 

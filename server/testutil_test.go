@@ -68,10 +68,16 @@ func (c *testConfig) Set(pairs []string) error {
 // startServer runs a server on 127.0.0.1:0 and returns it with its address.
 func startServer(t *testing.T, cfg Config, clk clock.Clock) (*Server, string) {
 	t.Helper()
+	return startServerWith(t, cfg, Options{Clock: clk})
+}
+
+// startServerWith is startServer with every option.
+func startServerWith(t *testing.T, cfg Config, o Options) (*Server, string) {
+	t.Helper()
 	if cfg == nil {
 		cfg = newTestConfig()
 	}
-	s := New(cfg, Options{Clock: clk})
+	s := New(cfg, o)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
