@@ -217,10 +217,10 @@ func (s *Server) accept(conn net.Conn) {
 	c.proto.Store(2)
 	c.fd = -1
 	s.clients[c.id] = c
+	s.stats.connections.Add(1) // before a loop can run the client's first command
 	c.rd = newReader(nil, s.limits())
 	if s.adopt(c, conn) {
 		s.mu.Unlock()
-		s.stats.connections.Add(1)
 		return
 	}
 	c.sock = io.ReadWriter(conn)
@@ -229,7 +229,6 @@ func (s *Server) accept(conn net.Conn) {
 	}
 	c.rd.src = c.sock
 	s.mu.Unlock()
-	s.stats.connections.Add(1)
 	s.bg.Add(1)
 	go func() {
 		defer s.bg.Done()
