@@ -17,6 +17,12 @@
 // EXPIRE key:N <ttl> instead: the session-as-hash shape (values default to
 // 8 bytes).
 //
+// --conns N measures connections instead: N clients each send one PING
+// and stay connected, idle; the report is RSS per connection (a session
+// store serves many mostly idle application connections).
+//
+//	go run ./bench/cmd/memory --conns 5000
+//
 // With --sessiond-addr the server is not fresh (FLUSHALL only) and its
 // pid comes from --sessiond-pid or INFO server process_id; its baseline
 // then includes whatever the process kept from earlier work.

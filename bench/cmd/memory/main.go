@@ -18,6 +18,15 @@ type config struct {
 	keys, size, ttl, reps, batch int
 	typ                          string // string or hash
 	fields                       int    // fields per hash
+	conns                        int    // > 0: measure idle connections instead of keys
+}
+
+// units is what the RSS growth is divided by: keys, or connections.
+func (c config) units() int {
+	if c.conns > 0 {
+		return c.conns
+	}
+	return c.keys
 }
 
 // sample is one load into one fresh target.
@@ -36,6 +45,7 @@ func main() {
 	fs.IntVar(&cfg.batch, "batch", 1000, "keys per pipelined batch")
 	fs.StringVar(&cfg.typ, "type", "string", "value type: string (SET) or hash (HSET of --fields fields)")
 	fs.IntVar(&cfg.fields, "fields", 10, "fields per hash with --type hash")
+	fs.IntVar(&cfg.conns, "conns", 0, "instead of keys: open this many connections, each sending one PING, and report RSS per connection")
 	_ = fs.Parse(os.Args[1:])
 	sizeSet := false
 	fs.Visit(func(f *flag.Flag) { sizeSet = sizeSet || f.Name == "size" })
@@ -58,8 +68,15 @@ func run(ctx context.Context, cfg config, topts *target.Options) error {
 	if cfg.typ == "hash" {
 		shape = fmt.Sprintf("hash of %d fields", cfg.fields)
 	}
-	fmt.Printf("memory: %s\nkeys=%d (%s) size=%d ttl=%ds reps=%d, one fresh server at a time\n\n",
-		topts.Describe(specs), cfg.keys, shape, cfg.size, cfg.ttl, cfg.reps)
+	unit := "key"
+	if cfg.conns > 0 {
+		unit = "conn"
+		fmt.Printf("memory: %s\nconns=%d, each idle after one PING, reps=%d, one fresh server at a time\n\n",
+			topts.Describe(specs), cfg.conns, cfg.reps)
+	} else {
+		fmt.Printf("memory: %s\nkeys=%d (%s) size=%d ttl=%ds reps=%d, one fresh server at a time\n\n",
+			topts.Describe(specs), cfg.keys, shape, cfg.size, cfg.ttl, cfg.reps)
+	}
 	samples := map[string][]sample{}
 	for rep := 0; rep < cfg.reps; rep++ {
 		for _, spec := range target.Order(rep, specs) {
@@ -71,27 +88,27 @@ func run(ctx context.Context, cfg config, topts *target.Options) error {
 				return err
 			}
 			samples[spec.Name] = append(samples[spec.Name], s)
-			fmt.Fprintf(os.Stderr, "rep %d/%d %s: baseline %.1f MiB, loaded %.1f MiB, %.0f B/key\n",
-				rep+1, cfg.reps, spec.Name, mib(s.base), mib(s.loaded), s.perKey(cfg.keys))
+			fmt.Fprintf(os.Stderr, "rep %d/%d %s: baseline %.1f MiB, loaded %.1f MiB, %.0f B/%s\n",
+				rep+1, cfg.reps, spec.Name, mib(s.base), mib(s.loaded), s.perKey(cfg.units()), unit)
 		}
 	}
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "target\tbaseline MiB\tloaded MiB\tB/key median\tB/key min\tB/key max\t")
+	fmt.Fprintf(tw, "target\tbaseline MiB\tloaded MiB\tB/%[1]s median\tB/%[1]s min\tB/%[1]s max\t\n", unit)
 	perKey := map[string]float64{}
 	for _, spec := range specs {
 		var base, loaded, pk []float64
 		for _, s := range samples[spec.Name] {
 			base = append(base, mib(s.base))
 			loaded = append(loaded, mib(s.loaded))
-			pk = append(pk, s.perKey(cfg.keys))
+			pk = append(pk, s.perKey(cfg.units()))
 		}
 		perKey[spec.Name] = stats.Median(pk)
 		fmt.Fprintf(tw, "%s\t%.1f\t%.1f\t%.0f\t%.0f\t%.0f\t\n", spec.Name, stats.Median(base), stats.Median(loaded),
 			perKey[spec.Name], minOf(pk), maxOf(pk))
 	}
 	_ = tw.Flush()
-	fmt.Printf("ratio sessiond/redis RSS per key: %.2f (>1 means sessiond uses more)\n",
-		stats.Ratio(perKey[target.Sessiond], perKey[target.Redis]))
+	fmt.Printf("ratio sessiond/redis RSS per %s: %.2f (>1 means sessiond uses more)\n",
+		unit, stats.Ratio(perKey[target.Sessiond], perKey[target.Redis]))
 	return nil
 }
 
@@ -103,6 +120,17 @@ func measure(ctx context.Context, cfg config, spec target.Spec, showInfo bool) (
 	defer srv.Stop()
 	var s sample
 	if s.base, err = srv.RSS(); err != nil {
+		return s, err
+	}
+	if cfg.conns > 0 {
+		conns, err := openIdle(ctx, srv, cfg.conns)
+		for _, c := range conns {
+			defer c.Close()
+		}
+		if err != nil {
+			return s, fmt.Errorf("%s: %v", spec.Name, err)
+		}
+		s.loaded, err = srv.RSS()
 		return s, err
 	}
 	c, err := srv.Dial()
@@ -123,6 +151,26 @@ func measure(ctx context.Context, cfg config, spec target.Spec, showInfo bool) (
 		printInfoMemory(c, spec.Name)
 	}
 	return s, nil
+}
+
+// openIdle opens n connections to srv, each answered one PING, and leaves
+// them open and idle.
+func openIdle(ctx context.Context, srv *target.Server, n int) ([]*resp.Conn, error) {
+	var conns []*resp.Conn
+	for i := 0; i < n; i++ {
+		if ctx.Err() != nil {
+			return conns, ctx.Err()
+		}
+		c, err := srv.Dial()
+		if err != nil {
+			return conns, fmt.Errorf("connection %d: %v", i+1, err)
+		}
+		conns = append(conns, c)
+		if rep, err := c.Do("PING"); err != nil || rep.Str != "PONG" {
+			return conns, fmt.Errorf("connection %d: PING = %+v, %v", i+1, rep, err)
+		}
+	}
+	return conns, nil
 }
 
 // load sends SET key:N value EX ttl for every key, or with --type hash
