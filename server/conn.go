@@ -64,34 +64,14 @@ func (c *Client) DB() int { return int(c.db.Load()) }
 func (c *Client) serve() {
 	defer func() {
 		if p := recover(); p != nil {
-			c.srv.stats.panics.Add(1)
-			c.srv.log.Error("panic in connection; closing it", "client", c.id, "addr", c.addr, "panic", p, "stack", string(debug.Stack()))
+			c.panicked(p)
 		}
 		c.conn.Close()
 		c.srv.removeClient(c)
 	}()
 	for {
-		for {
-			if c.closed {
-				c.flush()
-				return
-			}
-			c.rd.unauthed = !c.authed
-			args, err := c.rd.next()
-			if err != nil {
-				c.protocolError(err)
-				return
-			}
-			if args == nil {
-				break
-			}
-			c.execute(args)
-			if len(c.w.b) > 1<<20 && !c.closed {
-				// a long pipeline: send what we have, keep the buffer bounded
-				if !c.flush() {
-					return
-				}
-			}
+		if !c.runBuffered() {
+			return
 		}
 		if len(c.w.b) > 0 && c.rd.full() && c.rd.fillNow() {
 			// The last read filled the buffer and more had already
@@ -114,11 +94,46 @@ func (c *Client) serve() {
 			if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, os.ErrDeadlineExceeded) {
 				c.srv.log.Debug("closing idle client", "client", c.id)
 			} else if errors.Is(err, errQueryBuf) {
-				c.srv.log.Warn("closing client that reached max query buffer length", "client", c.id, "addr", c.addr)
+				c.warnQueryBuf()
 			}
 			return
 		}
 	}
+}
+
+// runBuffered runs the complete commands in the read buffer, sending the
+// replies early only when a long pipeline has buffered 1 MiB of them. False
+// means close the connection.
+func (c *Client) runBuffered() bool {
+	for {
+		if c.closed {
+			c.flush()
+			return false
+		}
+		c.rd.unauthed = !c.authed
+		args, err := c.rd.next()
+		if err != nil {
+			c.protocolError(err)
+			return false
+		}
+		if args == nil {
+			return true
+		}
+		c.execute(args)
+		if len(c.w.b) > 1<<20 && !c.closed && !c.flush() {
+			return false
+		}
+	}
+}
+
+// panicked counts and logs a panic that ends the connection.
+func (c *Client) panicked(p any) {
+	c.srv.stats.panics.Add(1)
+	c.srv.log.Error("panic in connection; closing it", "client", c.id, "addr", c.addr, "panic", p, "stack", string(debug.Stack()))
+}
+
+func (c *Client) warnQueryBuf() {
+	c.srv.log.Warn("closing client that reached max query buffer length", "client", c.id, "addr", c.addr)
 }
 
 func (c *Client) protocolError(err error) {
@@ -133,7 +148,7 @@ func (c *Client) protocolError(err error) {
 	case errors.Is(err, errHTTP):
 		c.srv.log.Warn("possible SECURITY ATTACK detected: POST or Host: sent to sessiond; connection aborted", "addr", c.addr)
 	case errors.Is(err, errQueryBuf):
-		c.srv.log.Warn("closing client that reached max query buffer length", "client", c.id, "addr", c.addr)
+		c.warnQueryBuf()
 	}
 }
 

@@ -4,11 +4,9 @@ package server
 
 import (
 	"errors"
-	"io"
 	"net"
 	"os"
 	"runtime"
-	"runtime/debug"
 	"sync"
 	"syscall"
 	"time"
@@ -137,8 +135,7 @@ func (l *eventLoop) poll(uintptr) bool {
 // the deadline for the next idle scan passes (then 0). The runtime calls
 // poll first and parks only if it finds nothing.
 func (l *eventLoop) wait(d time.Duration) int {
-	now := time.Now()
-	if dl := now.Add(d); dl.After(l.deadline.Add(d / 10)) {
+	if dl := time.Now().Add(d); dl.After(l.deadline.Add(d / 10)) {
 		l.file.SetReadDeadline(dl)
 		l.deadline = dl
 	}
@@ -153,10 +150,6 @@ func (l *eventLoop) wait(d time.Duration) int {
 		}
 		panic(err) // the loop's own epoll fd, never closed before it ends
 	}
-	return l.check()
-}
-
-func (l *eventLoop) check() int {
 	if l.pollErr != 0 {
 		// Nothing recoverable happens to an epoll fd we own.
 		panic(os.NewSyscallError("epoll_pwait", l.pollErr))
@@ -290,8 +283,7 @@ func (l *eventLoop) handle(c *Client) (detached bool) {
 		if p == nil {
 			return
 		}
-		c.srv.stats.panics.Add(1)
-		c.srv.log.Error("panic in connection; closing it", "client", c.id, "addr", c.addr, "panic", p, "stack", string(debug.Stack()))
+		c.panicked(p)
 		if c.loop == nil {
 			c.conn.Close()
 			c.srv.removeClient(c)
@@ -322,7 +314,7 @@ func (c *Client) onReadable() bool {
 	for i := 0; ; i++ {
 		if err := c.rd.makeRoom(); err != nil {
 			if errors.Is(err, errQueryBuf) {
-				c.srv.log.Warn("closing client that reached max query buffer length", "client", c.id, "addr", c.addr)
+				c.warnQueryBuf()
 			}
 			return false
 		}
@@ -350,71 +342,21 @@ func (c *Client) onReadable() bool {
 	return c.flush()
 }
 
-// runBuffered runs the complete commands in the read buffer. False means
-// close the connection; a detached client returns true at once.
-func (c *Client) runBuffered() bool {
-	for {
-		if c.closed {
-			c.flush()
-			return false
-		}
-		c.rd.unauthed = !c.authed
-		args, err := c.rd.next()
-		if err != nil {
-			c.protocolError(err)
-			return false
-		}
-		if args == nil {
-			return true
-		}
-		c.execute(args)
-		if c.loop == nil {
-			return true
-		}
-		if len(c.w.b) > 1<<20 && !c.closed {
-			// a long pipeline: send what we have, keep the buffer bounded
-			if !c.flush() {
-				return false
-			}
-			if c.loop == nil {
-				return true
-			}
-		}
-	}
-}
-
 // flushLoop sends a loop client's replies without waiting; what the socket
 // will not take at once is sent after detaching.
 func (c *Client) flushLoop() error {
-	b := c.w.b
-	n := 0
-	for n < len(b) {
-		m, _, e := syscall.RawSyscall(syscall.SYS_WRITE, uintptr(c.fd), uintptr(unsafe.Pointer(&b[n])), uintptr(len(b)-n))
-		switch e {
-		case 0:
-			n += int(m)
-		case syscall.EINTR:
-		case syscall.EAGAIN:
-			if err := c.detach(); err != nil {
-				return err
-			}
-			_, err := c.sock.Write(b[n:])
+	n, e := writeNow(c.fd, c.w.b)
+	switch e {
+	case 0:
+		return nil
+	case syscall.EAGAIN:
+		if err := c.detach(); err != nil {
 			return err
-		default:
-			return os.NewSyscallError("write", e)
 		}
+		_, err := c.sock.Write(c.w.b[n:])
+		return err
 	}
-	return nil
-}
-
-func rawRead(fd int, p []byte) (int, syscall.Errno) {
-	for {
-		n, _, e := syscall.RawSyscall(syscall.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
-		if e == syscall.EINTR {
-			continue
-		}
-		return int(n), e
-	}
+	return os.NewSyscallError("write", e)
 }
 
 // detach moves a loop client to a goroutine of its own: the socket leaves
@@ -446,10 +388,7 @@ func (c *Client) detach() error {
 	syscall.Close(c.fd)
 	c.fd = -1
 	c.conn = nc
-	c.sock = io.ReadWriter(nc)
-	if r := newRawIO(nc); r != nil {
-		c.sock = r
-	}
+	c.sock = sockIO(nc)
 	killed := c.killed
 	c.fdMu.Unlock()
 	if killed {

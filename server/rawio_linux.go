@@ -91,22 +91,16 @@ func (r *rawIO) read(p []byte, now bool) (int, error) {
 // readOnce is the read callback: false asks the runtime to wait until the
 // socket is readable and call again.
 func (r *rawIO) readOnce(fd uintptr) bool {
-	p := r.rbuf
-	for {
-		m, _, e := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
-		switch e {
-		case syscall.EINTR:
-			continue
-		case syscall.EAGAIN:
-			if r.rnow {
-				r.rn = -1
-				return true
-			}
-			return false
+	m, e := rawRead(int(fd), r.rbuf)
+	if e == syscall.EAGAIN {
+		if r.rnow {
+			r.rn = -1
+			return true
 		}
-		r.rn, r.rerrno = int(m), e
-		return true
+		return false
 	}
+	r.rn, r.rerrno = m, e
+	return true
 }
 
 func (r *rawIO) Write(p []byte) (int, error) {
@@ -123,19 +117,48 @@ func (r *rawIO) Write(p []byte) (int, error) {
 // writeAll is the write callback: it writes until the buffer is sent, and
 // returns false to wait for the socket to become writable.
 func (r *rawIO) writeAll(fd uintptr) bool {
-	p := r.wbuf
-	for r.wn < len(p) {
-		m, _, e := syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&p[r.wn])), uintptr(len(p)-r.wn))
-		switch e {
-		case 0:
-			r.wn += int(m)
-		case syscall.EINTR:
-		case syscall.EAGAIN:
-			return false
-		default:
-			r.werrno = e
-			return true
+	m, e := writeNow(int(fd), r.wbuf[r.wn:])
+	r.wn += m
+	if e == syscall.EAGAIN {
+		return false
+	}
+	r.werrno = e
+	return true
+}
+
+// rawRead reads once from a non-blocking socket, retrying on EINTR.
+func rawRead(fd int, p []byte) (int, syscall.Errno) {
+	for {
+		n, _, e := syscall.RawSyscall(syscall.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+		if e != syscall.EINTR {
+			return int(n), e
 		}
 	}
-	return true
+}
+
+// writeNow writes p to a non-blocking socket until all of it is sent (errno
+// 0), the socket is full (EAGAIN) or the write fails; it returns the bytes
+// sent.
+func writeNow(fd int, p []byte) (int, syscall.Errno) {
+	n := 0
+	for n < len(p) {
+		m, _, e := syscall.RawSyscall(syscall.SYS_WRITE, uintptr(fd), uintptr(unsafe.Pointer(&p[n])), uintptr(len(p)-n))
+		switch e {
+		case 0:
+			n += int(m)
+		case syscall.EINTR:
+		default:
+			return n, e
+		}
+	}
+	return n, 0
+}
+
+// sockIO is what a goroutine-served client reads and writes: conn's raw
+// reader/writer, or conn itself.
+func sockIO(conn net.Conn) io.ReadWriter {
+	if r := newRawIO(conn); r != nil {
+		return r
+	}
+	return conn
 }

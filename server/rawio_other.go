@@ -2,9 +2,15 @@
 
 package server
 
-import "net"
+import (
+	"io"
+	"net"
+)
 
 // rawIO is Linux-only; elsewhere the connection's own Read and Write serve.
 type rawIO struct{ net.Conn }
 
 func newRawIO(net.Conn) *rawIO { return nil }
+
+// sockIO is what a goroutine-served client reads and writes: conn itself.
+func sockIO(conn net.Conn) io.ReadWriter { return conn }

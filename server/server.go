@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"errors"
-	"io"
 	"log/slog"
 	"net"
 	"runtime"
@@ -223,10 +222,7 @@ func (s *Server) accept(conn net.Conn) {
 		s.mu.Unlock()
 		return
 	}
-	c.sock = io.ReadWriter(conn)
-	if r := newRawIO(conn); r != nil {
-		c.sock = r
-	}
+	c.sock = sockIO(conn)
 	c.rd.src = c.sock
 	s.mu.Unlock()
 	s.bg.Add(1)
