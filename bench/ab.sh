@@ -61,13 +61,16 @@ for ((r = 1; r <= rounds; r++)); do
 			"$t" --port "$port" --bind 127.0.0.1 >/dev/null 2>&1 &
 		fi
 		pid=$!
+		ready=
 		for _ in $(seq 100); do
-			redis-cli -p "$port" ping 2>/dev/null | grep -q PONG && break
+			if redis-cli -p "$port" ping 2>/dev/null | grep -q PONG; then ready=1; break; fi
 			sleep 0.1
 		done
+		[ -n "$ready" ] || { echo "ab.sh: $t did not answer PING on port $port" >&2; exit 1; }
 		a=$(cputicks "$pid")
 		rows=$(redis-benchmark -p "$port" --csv -c 50 -P "$pipeline" -d "$size" -r 1000000 -n "$requests" -t "$tests" 2>/dev/null |
-			awk -F'"' 'NR > 1 {printf "%s %s\n", $2, $4}')
+			awk -F'"' 'NR > 1 {printf "%s %s\n", $2, $4}') ||
+			{ echo "ab.sh: redis-benchmark failed against $t on port $port" >&2; exit 1; }
 		b=$(cputicks "$pid")
 		kill "$pid"
 		wait "$pid" 2>/dev/null || true
