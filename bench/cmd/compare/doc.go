@@ -1,7 +1,9 @@
 // Command compare runs redis-benchmark --csv against sessiond and
 // redis-server, alternating the targets, for a matrix of clients (-c),
 // pipeline depths (-P) and value sizes (-d), and prints per test the
-// median requests/s of each target, the ratio sessiond/redis, and the
+// median requests/s of each target, the median and quartiles of the
+// per-repetition ratio sessiond/redis (the two runs of a repetition are
+// back to back, so slow phases of a shared machine cancel), and the
 // medians of the p50 and p99 latencies redis-benchmark reports (these are
 // saturated latencies: judge tail latency with loadgen at fixed rates).
 //

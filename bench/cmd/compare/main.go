@@ -44,6 +44,8 @@ type row struct {
 	Runs     map[string][]result          `json:"runs"`
 	Summary  map[string]map[string]number `json:"medians"`
 	RatioRPS number                       `json:"ratio_rps"`
+	RatioLo  number                       `json:"ratio_rps_q1"`
+	RatioHi  number                       `json:"ratio_rps_q3"`
 }
 
 // result is the part of one redis-benchmark row the report uses.
@@ -225,10 +227,20 @@ func runCell(ctx context.Context, cfg config, cl cell, specs []target.Spec) ([]*
 				"runs":   number(len(runs)),
 			}
 		}
-		rw.RatioRPS = number(stats.Ratio(med(rw, target.Sessiond, "rps"), med(rw, target.Redis, "rps")))
+		q := stats.Quantiles(stats.PairedRatios(rpsOf(rw.Runs[target.Sessiond]), rpsOf(rw.Runs[target.Redis])), 0.25, 0.5, 0.75)
+		rw.RatioLo, rw.RatioRPS, rw.RatioHi = number(q[0]), number(q[1]), number(q[2])
 		rows = append(rows, rw)
 	}
 	return rows, errLines, nil
+}
+
+// rpsOf lists the throughput of each run, in run order.
+func rpsOf(runs []result) []float64 {
+	out := make([]float64, len(runs))
+	for i, r := range runs {
+		out[i] = float64(r.RPS)
+	}
+	return out
 }
 
 // med is a row's median of one metric for one target; NaN if it never ran.
@@ -241,17 +253,18 @@ func med(rw *row, name, metric string) float64 {
 
 func printTable(rows []*row) {
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "test\tc\tP\td\tn\tsessiond rps\tredis rps\tratio\tsd p50 ms\tredis p50 ms\tsd p99 ms\tredis p99 ms\truns\t")
+	fmt.Fprintln(tw, "test\tc\tP\td\tn\tsessiond rps\tredis rps\tratio\tq1–q3\tsd p50 ms\tredis p50 ms\tsd p99 ms\tredis p99 ms\truns\t")
 	for _, rw := range rows {
 		sd, rd := target.Sessiond, target.Redis
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%.0f\t%.0f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%d+%d\t\n",
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%.0f\t%.0f\t%.3f\t%.2f–%.2f\t%.3f\t%.3f\t%.3f\t%.3f\t%d+%d\t\n",
 			rw.Test, rw.Clients, rw.Pipeline, rw.Size, rw.Requests,
-			med(rw, sd, "rps"), med(rw, rd, "rps"), float64(rw.RatioRPS),
+			med(rw, sd, "rps"), med(rw, rd, "rps"), float64(rw.RatioRPS), float64(rw.RatioLo), float64(rw.RatioHi),
 			med(rw, sd, "p50_ms"), med(rw, rd, "p50_ms"), med(rw, sd, "p99_ms"), med(rw, rd, "p99_ms"),
 			len(rw.Runs[sd]), len(rw.Runs[rd]))
 	}
 	_ = tw.Flush()
-	fmt.Println("ratio = sessiond rps / redis rps (medians); >1 means sessiond is faster")
+	fmt.Println("ratio = median over repetitions of sessiond rps / redis rps, each repetition's two runs")
+	fmt.Println("taken back to back (q1–q3: the quartiles of those ratios); >1 means sessiond is faster")
 }
 
 func writeJSON(path string, rows []*row, errLines []string) error {

@@ -26,5 +26,6 @@
 // command (redis-benchmark -c C -P 1, median of --sat-reps runs on a
 // loaded fresh server), then runs those fractions of it. Either way each
 // row runs against both targets, alternating, --reps times, each run on a
-// fresh server, and prints medians and the p99 ratio sessiond/redis.
+// fresh server, and prints medians and the p99 ratio sessiond/redis (the
+// median over repetitions of the ratio of two back-to-back runs).
 package main

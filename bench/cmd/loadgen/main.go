@@ -185,13 +185,18 @@ func ms(ns int64) string {
 	return strconv.FormatFloat(float64(ns)/1e6, 'f', 3, 64)
 }
 
-// median applies f to each run of one target and returns the median.
-func median(runs []*outcome, f func(*outcome) float64) float64 {
+// each applies f to each run of one target, in run order.
+func each(runs []*outcome, f func(*outcome) float64) []float64 {
 	xs := make([]float64, len(runs))
 	for i, o := range runs {
 		xs[i] = f(o)
 	}
-	return stats.Median(xs)
+	return xs
+}
+
+// median applies f to each run of one target and returns the median.
+func median(runs []*outcome, f func(*outcome) float64) float64 {
+	return stats.Median(each(runs, f))
 }
 
 func quantile(q float64) func(*outcome) float64 {
@@ -213,7 +218,9 @@ func printTable(rows []*row) {
 			p99[name] = median(runs, quantile(0.99))
 			ratio := ""
 			if name == target.Redis {
-				ratio = fmt.Sprintf("%.2f", stats.Ratio(p99[target.Sessiond], p99[target.Redis]))
+				q := stats.Quantiles(stats.PairedRatios(each(rw.runs[target.Sessiond], quantile(0.99)),
+					each(runs, quantile(0.99))), 0.25, 0.5, 0.75)
+				ratio = fmt.Sprintf("%.2f (%.2f–%.2f)", q[1], q[0], q[2])
 			}
 			fmt.Fprintf(tw, "%s\t%.0f\t%s\t%s\t%.3f\t%.3f\t%.3f\t%.3f\t%.0f\t%.3f\t%.0f\t%.0f\t%s\t\n",
 				strings.ToUpper(rw.cmd), rw.rate, rw.label, name,
@@ -226,5 +233,6 @@ func printTable(rows []*row) {
 	}
 	_ = tw.Flush()
 	fmt.Println("lag = how late loadgen itself sent (included in latency, same for both targets)")
-	fmt.Println("medians over reps; p99 ratio = sessiond p99 / redis p99; >1 means sessiond's tail is longer")
+	fmt.Println("medians over reps; p99 ratio = median over reps of sessiond p99 / redis p99, the two runs of a rep")
+	fmt.Println("taken back to back (quartiles in brackets); >1 means sessiond's tail is longer")
 }

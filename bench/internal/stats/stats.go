@@ -34,6 +34,42 @@ func Ratio(a, b float64) float64 {
 	return a / b
 }
 
+// PairedRatios returns a[i]/b[i] for every i both slices have, skipping
+// pairs where the ratio is NaN. The tools run the targets alternately, so
+// a[i] and b[i] were measured next to each other in time and a slow phase
+// of a shared machine affects both sides of a pair.
+func PairedRatios(a, b []float64) []float64 {
+	var out []float64
+	for i := range min(len(a), len(b)) {
+		if r := Ratio(a[i], b[i]); !math.IsNaN(r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Quantiles returns the q-quantiles of xs (nearest rank over the sorted
+// values, NaNs ignored); NaN for each when nothing is left.
+func Quantiles(xs []float64, qs ...float64) []float64 {
+	s := make([]float64, 0, len(xs))
+	for _, x := range xs {
+		if !math.IsNaN(x) {
+			s = append(s, x)
+		}
+	}
+	slices.Sort(s)
+	out := make([]float64, len(qs))
+	for i, q := range qs {
+		if len(s) == 0 {
+			out[i] = math.NaN()
+			continue
+		}
+		k := int(math.Round(q * float64(len(s)-1)))
+		out[i] = s[min(max(k, 0), len(s)-1)]
+	}
+	return out
+}
+
 const (
 	subBits  = 7
 	subCount = 1 << subBits

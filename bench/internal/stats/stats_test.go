@@ -74,3 +74,20 @@ func TestQuantileMatchesSort(t *testing.T) {
 		t.Errorf("max %d count %d", h.Max(), h.Count())
 	}
 }
+
+func TestPairedRatios(t *testing.T) {
+	got := PairedRatios([]float64{10, 9, math.NaN(), 4}, []float64{5, 0, 2, 8, 7})
+	if want := []float64{2, 0.5}; !slices.Equal(got, want) {
+		t.Errorf("PairedRatios = %v, want %v (zero, NaN and unpaired entries skipped)", got, want)
+	}
+}
+
+func TestQuantiles(t *testing.T) {
+	got := Quantiles([]float64{5, 1, math.NaN(), 3, 2, 4}, 0, 0.25, 0.5, 1)
+	if want := []float64{1, 2, 3, 5}; !slices.Equal(got, want) {
+		t.Errorf("Quantiles = %v, want %v", got, want)
+	}
+	if q := Quantiles(nil, 0.5); !math.IsNaN(q[0]) {
+		t.Errorf("Quantiles(nil) = %v, want NaN", q)
+	}
+}
