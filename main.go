@@ -47,6 +47,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	for _, name := range cfg.NoEffect() {
 		log.Info("directive accepted but has no effect in sessiond", "directive", name)
 	}
+	if cfg.Maxmemory() > 0 {
+		// Until eviction lands (issue 4), say so rather than let a user
+		// believe the dataset is bounded.
+		log.Warn("maxmemory is not enforced yet: the dataset can grow past it", "maxmemory", cfg.Maxmemory(),
+			"maxmemory-policy", cfg.MaxmemoryPolicy())
+	}
 
 	srv := server.New(cfg, server.Options{Clock: clock.System{}, Logger: log})
 	var listeners []net.Listener
