@@ -7,6 +7,23 @@ import (
 
 func serverScenarios() []scenario {
 	return []scenario{
+		// MEMORY USAGE's byte counts differ by design (the Go heap against
+		// jemalloc's); its replies for missing keys and bad arguments do not.
+		{"memory_usage_errors", []step{
+			cmd("SET", "a", "b"),
+			cmd("MEMORY", "USAGE", "missing"),
+			cmd("MEMORY", "USAGE", "missing", "SAMPLES", "0"),
+			cmd("MEMORY", "USAGE", "a", "SAMPLES", "x"),
+			cmd("MEMORY", "USAGE", "a", "samples", "-1"),
+			cmd("MEMORY", "USAGE", "a", "SAMPLES"),
+			cmd("MEMORY", "USAGE", "a", "foo"),
+			cmd("MEMORY", "USAGE", "a", "SAMPLES", "0", "extra"),
+			cmd("MEMORY", "USAGE"),
+			cmd("MEMORY"),
+			cmd("MEMORY", "foo"),
+			cmd("MEMORY", "HELP", "x"),
+			cmd("MEMORY", "PURGE"),
+		}},
 		{"dbsize", []step{
 			cmd("DBSIZE"),
 			cmd("MSET", "a", "1", "b", "2"),

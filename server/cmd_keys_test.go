@@ -626,3 +626,42 @@ func TestKeysNoTouch(t *testing.T) {
 		step(kZero, "OBJECT", "IDLETIME", "a"),
 	})
 }
+
+func TestMemoryUsage(t *testing.T) {
+	_, c, _ := keyStart(t)
+	runSteps(t, c, []replyStep{
+		step(kOK, "SET", "small", "v"),
+		step(kNil, "MEMORY", "USAGE", "missing"),
+		step(kErr(errNotInteger), "MEMORY", "USAGE", "small", "SAMPLES", "x"),
+		step(kErr(errSyntax), "MEMORY", "USAGE", "small", "SAMPLES", "-1"),
+		step(kErr(errSyntax), "MEMORY", "USAGE", "small", "LIMIT", "1"),
+		step(kErr("ERR unknown subcommand 'x'. Try MEMORY HELP."), "MEMORY", "x"),
+		step(kOK, "MEMORY", "PURGE"),
+	})
+	usage := func(args ...string) int64 {
+		t.Helper()
+		r := c.do(append([]string{"MEMORY", "USAGE"}, args...)...)
+		n, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimPrefix(r, ":"), "\r\n"), 10, 64)
+		if err != nil {
+			t.Fatalf("MEMORY USAGE %v = %q", args, r)
+		}
+		return n
+	}
+	small := usage("small")
+	c.do("SET", "big", strings.Repeat("x", 10000))
+	if big := usage("big"); big < small+10000 || big > small+11000 {
+		t.Errorf("a 10,000-byte value adds %d bytes to %d, want about 10,000 more", big-small, small)
+	}
+	// A list of 1,000 elements where only the first five are short: the
+	// default five samples underestimate it, SAMPLES 0 measures them all.
+	for i := range 1000 {
+		v := strings.Repeat("y", 1000)
+		if i < 5 {
+			v = "s"
+		}
+		c.do("RPUSH", "l", v)
+	}
+	if all, five := usage("l", "SAMPLES", "0"), usage("l"); all < 1000*1000 || five > all/10 {
+		t.Errorf("list: SAMPLES 0 gives %d, the default %d; want ≥ 1,000,000 and the sample far below", all, five)
+	}
+}

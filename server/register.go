@@ -7,6 +7,7 @@ func registerCommands(t *table) {
 	t.add(stringCommands()...)
 	t.add(keyCommands()...)
 	t.add(serverCommands()...)
+	t.add(memoryCommands()...)
 	t.add(setCommands()...)
 	t.add(hashCommands()...)
 	t.add(zsetCommands()...)
