@@ -282,7 +282,7 @@ func (st *infoState) sampleLoop(ctx context.Context, s *Server) {
 			return
 		case now := <-t.C:
 			st.sample(now, s.stats.commands.Load())
-			st.notePeak(heapBytes())
+			st.notePeak(s.usedMemory())
 		}
 	}
 }
@@ -326,6 +326,11 @@ func randomHex(n int) string {
 
 // heapBytes is the memory of live and not yet swept heap objects, read
 // without stopping the world (runtime.ReadMemStats would).
+// usedMemory is INFO's used_memory: the heap in use at start-up plus what
+// the dataset is charged (storage.Entry.MemoryUsage). The runtime's own
+// heap figure would count garbage not yet collected, up to twice the data.
+func (s *Server) usedMemory() int64 { return s.startupHeap + s.store.DatasetBytes() }
+
 func heapBytes() int64 {
 	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 	metrics.Read(s)
@@ -516,7 +521,7 @@ func (s *Server) configValue(name, def string) string {
 }
 
 func infoMemory(c *Client, st *infoState, b *infoBuilder) {
-	used := heapBytes()
+	used := c.srv.usedMemory()
 	st.notePeak(used)
 	peak := max(st.peak.Load(), used)
 	rss := rssBytes()
@@ -531,6 +536,10 @@ func infoMemory(c *Client, st *infoState, b *infoBuilder) {
 		perc = float64(used) * 100 / float64(peak)
 	}
 	b.str("used_memory_peak_perc", strconv.FormatFloat(perc, 'f', 2, 64)+"%")
+	b.int("used_memory_startup", c.srv.startupHeap)
+	dataset := c.srv.store.DatasetBytes()
+	b.int("used_memory_dataset", dataset)
+	b.str("used_memory_dataset_perc", strconv.FormatFloat(float64(dataset)*100/float64(max(used, 1)), 'f', 2, 64)+"%")
 	maxmem, _ := strconv.ParseInt(c.srv.configValue("maxmemory", "0"), 10, 64)
 	b.int("maxmemory", maxmem)
 	b.str("maxmemory_human", bytesToHuman(maxmem))

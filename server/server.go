@@ -60,6 +60,9 @@ type Server struct {
 	store *storage.Store
 	table *table
 	start time.Time
+	// startupHeap is the heap in use when the server was made, before any
+	// data: used_memory is it plus the dataset's accounted bytes.
+	startupHeap int64
 
 	mu        sync.Mutex
 	listeners []net.Listener
@@ -97,14 +100,15 @@ func New(cfg Config, o Options) *Server {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{
-		cfg:      cfg,
-		clock:    o.Clock,
-		log:      o.Logger,
-		store:    storage.New(storage.Options{Databases: cfg.Databases(), Shards: cfg.Shards()}),
-		table:    newTable(),
-		start:    o.Clock.Now(),
-		clients:  make(map[int64]*Client),
-		shutdown: make(chan struct{}),
+		cfg:         cfg,
+		clock:       o.Clock,
+		log:         o.Logger,
+		store:       storage.New(storage.Options{Databases: cfg.Databases(), Shards: cfg.Shards()}),
+		table:       newTable(),
+		start:       o.Clock.Now(),
+		startupHeap: heapBytes(),
+		clients:     make(map[int64]*Client),
+		shutdown:    make(chan struct{}),
 	}
 	registerCommands(s.table)
 	if !o.GoroutinePerConn {

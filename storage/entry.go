@@ -47,8 +47,11 @@ type Entry struct {
 	Str      []byte
 	Obj      Object
 	Deadline int64
-	timer    int64  // When of the earliest timer pending for this entry, 0 if none
-	access   uint32 // unix seconds of the last access, for OBJECT IDLETIME and eviction
+	timer    int64 // When of the earliest timer pending for this entry, 0 if none
+	// cost is what the entry is charged in its shard's bytes (MemoryUsage):
+	// -1 for an entry put in the open Tx and not charged yet, 0 once removed.
+	cost   int64
+	access uint32 // unix seconds of the last access, for OBJECT IDLETIME and eviction
 	// Raw marks a string changed in place by APPEND or SETRANGE, which
 	// Redis reports as encoding "raw" whatever its length. Put clears it.
 	Raw bool

@@ -80,6 +80,9 @@ func (s *Store) Swap(a, b int) {
 		x.idx, y.idx = y.idx, x.idx
 		x.timers, y.timers = y.timers, x.timers
 		x.volatile, y.volatile = y.volatile, x.volatile
+		xb := x.bytes.Load()
+		x.bytes.Store(y.bytes.Load())
+		y.bytes.Store(xb)
 	}
 	s.emit(lo, []byte("SWAPDB"), itoa(a), itoa(b))
 	for _, dbi := range []int{hi, lo} {

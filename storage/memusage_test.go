@@ -124,3 +124,83 @@ func TestAllocSize(t *testing.T) {
 		}
 	}
 }
+
+// TestDatasetBytesFollowsEveryChange checks the running total against the
+// sum of the keys' MemoryUsage through puts, in-place growth, lazy and
+// active expiry, deletes, SWAPDB and FLUSHDB.
+func TestDatasetBytesFollowsEveryChange(t *testing.T) {
+	s := New(Options{Databases: 2, Shards: 4})
+	const n = 2000
+	key := func(i int) []byte { return []byte("k" + strconv.Itoa(i)) }
+	sum := func(dbi int) int64 { // the charged costs, without touching
+		var total int64
+		for i := range s.dbs[dbi].shards {
+			sh := &s.dbs[dbi].shards[i]
+			sh.idx.each(s.seed, func(_ uint64, e *Entry) bool {
+				if e.cost <= 0 {
+					t.Fatalf("live key %q charged %d", e.Key, e.cost)
+				}
+				total += e.cost
+				return true
+			})
+		}
+		return total
+	}
+	check := func(what string, want int64) {
+		t.Helper()
+		if got := s.DatasetBytes(); got != want {
+			t.Fatalf("%s: DatasetBytes = %d, want %d", what, got, want)
+		}
+	}
+	for i := range n {
+		tx := s.Begin(0, 0, key(i))
+		if i%2 == 0 {
+			tx.Put(0, key(i), make([]byte, 100), nil, 0)
+		} else {
+			h := NewHash()
+			h.Set([]byte("f"), []byte("v"), false, 128, 64)
+			tx.Put(0, key(i), nil, h, 5000) // expires at 5 s
+		}
+		tx.End()
+	}
+	base := s.DatasetBytes()
+	check("after puts", sum(0))
+	if base < n*(entryOverhead+100/2) {
+		t.Fatalf("after puts: %d bytes for %d keys, too few", base, n)
+	}
+	// Grow every hash in place by 50 fields of 200 bytes.
+	for i := 1; i < n; i += 2 {
+		tx := s.Begin(0, 0, key(i))
+		h := tx.Get(0, key(i)).Obj.(*Hash)
+		for f := range 50 {
+			h.Set([]byte("field"+strconv.Itoa(f)), make([]byte, 200), false, 128, 64)
+		}
+		tx.End()
+	}
+	check("after growth", sum(0))
+	if grown := s.DatasetBytes() - base; grown < n/2*50*200 {
+		t.Fatalf("growing the hashes by %d bytes of values added only %d", n/2*50*200, grown)
+	}
+	s.Swap(0, 1)
+	check("after SWAPDB", sum(1))
+	s.Swap(0, 1)
+	// The hashes expire: half lazily, the rest by the sweeper.
+	for i := 1; i < n/2; i += 2 {
+		tx := s.Begin(6000, 0, key(i))
+		if tx.Get(0, key(i)) != nil {
+			t.Fatal("an expired key was returned")
+		}
+		tx.End()
+	}
+	for s.SweepExpired(6000, 1000) > 0 {
+	}
+	check("after expiry", sum(0))
+	for i := 0; i < n/2; i += 2 {
+		tx := s.Begin(6000, 0, key(i))
+		tx.Delete(0, key(i))
+		tx.End()
+	}
+	check("after deletes", sum(0))
+	s.Flush(0)
+	check("after FLUSHDB", 0)
+}

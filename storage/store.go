@@ -44,6 +44,9 @@ type shard struct {
 	timers   expiry.Heap
 	volatile int // entries with a deadline
 	slots        // where the shard's entries are carved from (slab.go)
+	// bytes is the sum of the costs of the shard's entries (memusage.go),
+	// changed under mu, read without it.
+	bytes atomic.Int64
 }
 
 // clear empties the shard, which the caller holds locked. Its slabs go with
@@ -53,6 +56,7 @@ func (sh *shard) clear() {
 	sh.slots = slots{}
 	sh.timers.Reset()
 	sh.volatile = 0
+	sh.bytes.Store(0)
 }
 
 // DefaultShards returns the shard count used when Options.Shards is 0: the
@@ -124,6 +128,58 @@ type Tx struct {
 	Now  int64
 	one  *shard
 	many []*shard
+	// The entries this Tx returned, recharged at End: commands change
+	// values in place, so their cost is known only then.
+	touched [4]touched
+	nt      int
+	more    []touched
+}
+
+type touched struct {
+	sh *shard
+	e  *Entry
+}
+
+// touch records e, of shard sh, for recharging at End.
+func (t *Tx) touch(sh *shard, e *Entry) {
+	for i := range t.nt {
+		if t.touched[i].e == e {
+			return
+		}
+	}
+	if t.nt < len(t.touched) {
+		t.touched[t.nt] = touched{sh, e}
+		t.nt++
+		return
+	}
+	t.more = append(t.more, touched{sh, e})
+}
+
+// recharge sets e's cost to its memory usage now, in its shard's bytes. A
+// removed entry (cost 0) is skipped.
+func (sh *shard) recharge(e *Entry) {
+	if e.cost == 0 {
+		return
+	}
+	c := e.MemoryUsage(chargeSamples)
+	sh.bytes.Add(c - max(e.cost, 0))
+	e.cost = c
+}
+
+// chargeSamples is how many elements of a collection recharge measures:
+// a few, so a command on a big collection stays O(1).
+const chargeSamples = 5
+
+// DatasetBytes is the memory of every key in every database, as
+// MemoryUsage counts it, as of the last ended Tx.
+func (s *Store) DatasetBytes() int64 {
+	var n int64
+	for _, d := range s.dbs {
+		for i := range d.shards {
+			n += d.shards[i].bytes.Load()
+		}
+	}
+	return n
 }
 
 // Begin locks the shard of key in database dbi.
@@ -177,6 +233,15 @@ func (s *Store) lockIndexes(now int64, idx []int) Tx {
 // End unlocks the transaction's shards. It is idempotent, so handlers both
 // defer it (a panic never leaves a shard locked) and may call it early.
 func (t *Tx) End() {
+	for i := range t.nt {
+		t.touched[i].sh.recharge(t.touched[i].e)
+		t.touched[i] = touched{}
+	}
+	t.nt = 0
+	for _, x := range t.more {
+		x.sh.recharge(x.e)
+	}
+	t.more = nil
 	if t.one != nil {
 		t.one.unlock()
 		t.one = nil
@@ -261,6 +326,7 @@ func (t *Tx) peek(dbi int, key []byte) (*shard, uint64, *Entry) {
 	if h, ok := e.Obj.(*Hash); ok && h.NextFieldDeadline() != 0 && h.NextFieldDeadline() <= t.Now && t.s.expireFields(dbi, sh, kh, e, h, t.Now) {
 		return sh, kh, nil // its last fields expired: the hash is gone
 	}
+	t.touch(sh, e)
 	return sh, kh, e
 }
 
@@ -275,6 +341,8 @@ func (s *Store) expire(dbi int, sh *shard, kh uint64, e *Entry) {
 
 // remove takes e, whose key has hash kh, out of shard sh and retires it.
 func (s *Store) remove(sh *shard, kh uint64, e *Entry) {
+	sh.bytes.Add(-max(e.cost, 0))
+	e.cost = 0
 	sh.idx.del(kh, e)
 	if e.Deadline != 0 {
 		sh.volatile--
@@ -305,13 +373,16 @@ func (t *Tx) put(sh *shard, h uint64, key []byte, found *Entry, str []byte, obj 
 		found.access = uint32(t.Now / 1000)
 		sh.setDeadline(found, h, deadline)
 		sh.armFields(found, h)
+		t.touch(sh, found)
 		return found
 	}
 	e := sh.newEntry()
 	e.Key, e.Str, e.Obj, e.access = string(key), str, obj, uint32(t.Now/1000)
+	e.cost = -1
 	sh.idx.add(h, e)
 	sh.setDeadline(e, h, deadline)
 	sh.armFields(e, h)
+	t.touch(sh, e)
 	return e
 }
 
@@ -430,6 +501,7 @@ func (s *Store) expireFields(dbi int, sh *shard, kh uint64, e *Entry, h *Hash, n
 		s.remove(sh, kh, e)
 		return true
 	}
+	sh.recharge(e)
 	return false
 }
 
