@@ -48,10 +48,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		log.Info("directive accepted but has no effect in sessiond", "directive", name)
 	}
 	if cfg.Maxmemory() > 0 {
-		// Until eviction lands (issue 4), say so rather than let a user
-		// believe the dataset is bounded.
-		log.Warn("maxmemory is not enforced yet: the dataset can grow past it", "maxmemory", cfg.Maxmemory(),
-			"maxmemory-policy", cfg.MaxmemoryPolicy())
+		// noeviction is the only policy so far (config refuses the others).
+		log.Info("maxmemory set: above it, commands that add data get -OOM and nothing is evicted",
+			"maxmemory", cfg.Maxmemory(), "maxmemory-policy", cfg.MaxmemoryPolicy())
 	}
 
 	srv := server.New(cfg, server.Options{Clock: clock.System{}, Logger: log})

@@ -145,6 +145,7 @@ func TestParseFileErrors(t *testing.T) {
 		{"save 1", "config file f.conf line 1: 'save': Invalid save parameters"},
 		{"appendonly yes", "config file f.conf line 1: 'appendonly': persistence is not supported yet (appendonly must be no)"},
 		{"daemonize yes", "config file f.conf line 1: 'daemonize': daemonize is not supported (run sessiond under a supervisor)"},
+		{"maxmemory-policy allkeys-lru", "config file f.conf line 1: 'maxmemory-policy': eviction is not supported yet (maxmemory-policy must be noeviction)"},
 		{"cluster-enabled yes", "config file f.conf line 1: 'cluster-enabled': cluster mode is not supported (cluster-enabled must be no)"},
 		{"tls-port 6380", "config file f.conf line 1: 'tls-port': TLS is not supported (tls-port must be 0)"},
 		{"shards 3", "config file f.conf line 1: 'shards': argument must be 0 or a power of two"},
@@ -187,6 +188,7 @@ func TestParseErrors(t *testing.T) {
 		{[]string{"--foo", "1"}, "unknown flag: --foo (see sessiond --help)"},
 		{[]string{"--maxclients", "x"}, `flag --maxclients "x": argument couldn't be parsed into an integer`},
 		{[]string{"--appendonly", "yes"}, `flag --appendonly "yes": persistence is not supported yet (appendonly must be no)`},
+		{[]string{"--maxmemory-policy", "volatile-ttl"}, `flag --maxmemory-policy "volatile-ttl": eviction is not supported yet (maxmemory-policy must be noeviction)`},
 		{[]string{"a.conf", "b.conf"}, `unexpected arguments ["b.conf"]: give at most one config file, and quote multi-word values (--save "900 1 300 10") (see sessiond --help)`},
 	}
 	for _, tt := range tests {

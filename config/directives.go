@@ -272,6 +272,12 @@ var checks = map[string]func(v *value) string{
 		}
 		return ""
 	},
+	"maxmemory-policy": func(v *value) string {
+		if v.s != "noeviction" {
+			return "eviction is not supported yet (maxmemory-policy must be noeviction)"
+		}
+		return ""
+	},
 	"daemonize": func(v *value) string {
 		if v.n != 0 {
 			return "daemonize is not supported (run sessiond under a supervisor)"

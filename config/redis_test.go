@@ -141,7 +141,7 @@ func TestAgainstRedisSet(t *testing.T) {
 		{"client-output-buffer-limit", "normal x 2 3"}, {"client-output-buffer-limit", "replica 1mb 2kb 3"},
 		{"notify-keyspace-events", "Zq"}, {"notify-keyspace-events", "KEA"}, {"notify-keyspace-events", "AnmKE"},
 		{"tcp-keepalive", "99999999999999"}, {"active-expire-effort", "11"}, {"maxmemory-policy", "foo"},
-		{"maxmemory-policy", "ALLKEYS-LFU"}, {"proto-max-bulk-len", "1"}, {"repl-backlog-size", "0"},
+		{"maxmemory-policy", "NOEVICTION"}, {"proto-max-bulk-len", "1"}, {"repl-backlog-size", "0"},
 		{"list-max-listpack-size", "-5"}, {"slowlog-log-slower-than", "-2"}, {"maxmemory-clients", "101%"},
 		{"maxmemory-clients", "5%"}, {"maxmemory-clients", "1x"}, {"oom-score-adj-values", "1 2"},
 		{"oom-score-adj-values", "1 2 9999"}, {"latency-tracking-info-percentiles", "50 101"},

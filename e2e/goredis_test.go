@@ -745,10 +745,12 @@ func scenarioConfig(e *gr) {
 	m, err = e.rdb.ConfigGet(e.ctx, "no-such-directive").Result()
 	check(e, "CONFIG GET no-such-directive", m, err, map[string]string{})
 
-	s, err := e.rdb.ConfigSet(e.ctx, "maxmemory-policy", "allkeys-lfu").Result()
-	check(e, "CONFIG SET maxmemory-policy allkeys-lfu", s, err, "OK")
-	m, err = e.rdb.ConfigGet(e.ctx, "maxmemory-policy").Result()
-	check(e, "CONFIG GET maxmemory-policy", m, err, map[string]string{"maxmemory-policy": "allkeys-lfu"})
+	s, err := e.rdb.ConfigSet(e.ctx, "hz", "20").Result()
+	check(e, "CONFIG SET hz 20", s, err, "OK")
+	m, err = e.rdb.ConfigGet(e.ctx, "hz").Result()
+	check(e, "CONFIG GET hz", m, err, map[string]string{"hz": "20"})
+	s, err = e.rdb.ConfigSet(e.ctx, "hz", "10").Result()
+	check(e, "CONFIG SET hz 10", s, err, "OK")
 	checkErr(e, "CONFIG SET maxmemory-policy bogus", e.rdb.ConfigSet(e.ctx, "maxmemory-policy", "bogus").Err(),
 		"ERR CONFIG SET failed (possibly related to argument 'maxmemory-policy') - argument(s) must be one of the following: volatile-lru, volatile-lfu, volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction")
 	checkErr(e, "CONFIG SET no-such 1", e.rdb.ConfigSet(e.ctx, "no-such", "1").Err(),

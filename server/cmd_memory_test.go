@@ -64,3 +64,44 @@ func TestUsedMemoryTracksTheDataset(t *testing.T) {
 		t.Errorf("after FLUSHALL used_memory_dataset = %d, want 0", got)
 	}
 }
+
+// TestMaxmemoryNoeviction: above maxmemory, commands that add data get
+// Redis's -OOM, reads and deletes go on, nothing is evicted, and writes
+// come back once deletes make room.
+func TestMaxmemoryNoeviction(t *testing.T) {
+	cfg := newTestConfig()
+	s, addr := startServer(t, cfg, nil)
+	c := dial(t, addr)
+	cfg.mu.Lock()
+	cfg.maxmemory = s.usedMemory() + 100<<10
+	cfg.mu.Unlock()
+	value := strings.Repeat("v", 1024)
+	stored := 0
+	for ; stored < 1000; stored++ {
+		r := c.do("SET", "k"+strconv.Itoa(stored), value)
+		if r == kErr(errOOM) {
+			break
+		}
+		if r != kOK {
+			t.Fatalf("SET k%d = %q", stored, r)
+		}
+	}
+	if stored < 50 || stored >= 1000 {
+		t.Fatalf("%d SETs of 1 KiB fitted under 100 KiB of headroom", stored)
+	}
+	runSteps(t, c, []replyStep{
+		step(kErr(errOOM), "SET", "more", "x"),
+		step(kErr(errOOM), "RPUSH", "l", "x"),
+		step(kErr(errOOM), "APPEND", "k0", "x"),
+		step(kBulk(value), "GET", "k0"),
+		step(kInt(int64(stored)), "DBSIZE"),
+		step(kInt(0), "EXISTS", "more"),
+	})
+	for i := range 20 {
+		c.do("DEL", "k"+strconv.Itoa(i))
+	}
+	runSteps(t, c, []replyStep{step(kOK, "SET", "more", "x"), step(kInt(int64(stored-20+1)), "DBSIZE")})
+	if got := infoInt(t, c, "stats", "evicted_keys"); got != 0 {
+		t.Errorf("evicted_keys = %d under noeviction", got)
+	}
+}

@@ -331,6 +331,14 @@ func randomHex(n int) string {
 // heap figure would count garbage not yet collected, up to twice the data.
 func (s *Server) usedMemory() int64 { return s.startupHeap + s.store.DatasetBytes() }
 
+// overMaxmemory reports whether maxmemory is set and used_memory is above
+// it. The only policy is noeviction (config refuses the others), so then
+// commands that add data are refused with -OOM and nothing is evicted.
+func (s *Server) overMaxmemory() bool {
+	limit := s.cfg.Maxmemory()
+	return limit > 0 && s.usedMemory() > limit
+}
+
 func heapBytes() int64 {
 	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 	metrics.Read(s)

@@ -214,6 +214,10 @@ func (c *Client) execute(args [][]byte) {
 		c.w.Error(errWrongArgs(cmd.Name))
 		return
 	}
+	if cmd.Flags&FlagDenyOOM != 0 && s.overMaxmemory() {
+		c.w.Error(errOOM)
+		return
+	}
 	c.lastCmd.Store(&cmd.Name)
 	cmd.Handler(c, args)
 	s.stats.commands.Add(1) // after the handler, as Redis counts

@@ -11,6 +11,7 @@ const (
 	errWrongType         = "WRONGTYPE Operation against a key holding the wrong kind of value"
 	errNoSuchKey         = "ERR no such key"
 	errNoAuth            = "NOAUTH Authentication required."
+	errOOM               = "OOM command not allowed when used memory > 'maxmemory'."
 	errWrongPass         = "WRONGPASS invalid username-password pair or user is disabled."
 	errNoPassword        = "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"
 	errDBIndex           = "ERR DB index is out of range"

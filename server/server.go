@@ -30,6 +30,8 @@ type Config interface {
 	Hz() int
 	TCPKeepalive() time.Duration
 	ProtectedMode() bool
+	// Maxmemory is the maxmemory directive in bytes, 0 for no limit.
+	Maxmemory() int64
 	// SetMaxIntsetEntries is set-max-intset-entries.
 	SetMaxIntsetEntries() int
 	HashMaxListpackEntries() int

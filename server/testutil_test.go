@@ -21,6 +21,7 @@ type testConfig struct {
 	timeout     int
 	maxBulk     int64
 	queryBuf    int64
+	maxmemory   int64
 	values      map[string]string
 }
 
@@ -42,6 +43,7 @@ func (c *testConfig) QueryBufferLimit() int64     { return c.queryBuf }
 func (c *testConfig) Hz() int                     { return 10 }
 func (c *testConfig) TCPKeepalive() time.Duration { return 300 * time.Second }
 func (c *testConfig) ProtectedMode() bool         { return true }
+func (c *testConfig) Maxmemory() int64            { c.mu.Lock(); defer c.mu.Unlock(); return c.maxmemory }
 func (c *testConfig) Get(patterns ...string) []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
