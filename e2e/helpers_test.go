@@ -160,22 +160,47 @@ func runTool(t *testing.T, timeout time.Duration, name string, args ...string) (
 }
 
 // startRedisServer runs a real redis-server on a free loopback port, for
-// comparing what the tools show, and returns the port.
+// comparing what the tools show, and returns the port. A port can be taken
+// between freePort and redis-server's bind by a server of a test running in
+// parallel, which would then answer in its place: the one answering must
+// report redis-server's pid, or another port is tried.
 func startRedisServer(t *testing.T) int {
 	t.Helper()
 	bin := needTool(t, "redis-server", "redis-server")
-	port := freePort(t)
-	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", t.TempDir())
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+	for attempt := 1; ; attempt++ {
+		port := freePort(t)
+		cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", t.TempDir())
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		exited := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(exited) }()
+		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+		ours := false
+		waitFor(t, 10*time.Second, "redis-server to answer or exit", func() bool {
+			select {
+			case <-exited:
+				return true
+			default:
+			}
+			r, err := respOnce(addr, "INFO", "server")
+			if err != nil {
+				return false
+			}
+			info, _ := r.(string)
+			ours = strings.Contains(info, "\r\nprocess_id:"+strconv.Itoa(cmd.Process.Pid)+"\r\n")
+			return true
+		})
+		if ours {
+			t.Cleanup(func() { _ = cmd.Process.Kill(); <-exited })
+			return port
+		}
+		_ = cmd.Process.Kill()
+		<-exited
+		if attempt == 5 {
+			t.Fatalf("redis-server found its port taken in %d attempts", attempt)
+		}
 	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	waitFor(t, 10*time.Second, "redis-server to answer PING", func() bool {
-		r, err := respOnce(addr, "PING")
-		return err == nil && r == "PONG"
-	})
-	return port
 }
 
 // sessiondBinary builds the sessiond binary once per run and returns its
