@@ -23,13 +23,33 @@ var sizeClasses = [...]int64{8, 16, 24, 32, 48, 64, 80, 96, 112, 128, 144, 160, 
 	2048, 2304, 2688, 3072, 3200, 3456, 4096, 4864, 5376, 6144, 6528, 6784, 6912, 8192, 9472, 9728, 10240,
 	10880, 12288, 13568, 14336, 16384, 18432, 19072, 20480, 21760, 24576, 27264, 28672, 32768}
 
+// smallClass[(n+7)/8] is allocSize(n) for n ≤ 1024, a lookup on the
+// request path (every Tx recharges the keys it touched).
+var smallClass = func() (t [1024/8 + 1]int64) {
+	for i := range t {
+		t[i] = searchClass(i * 8)
+	}
+	return t
+}()
+
 // allocSize is the heap an allocation of n bytes takes.
 func allocSize(n int) int64 {
 	if n <= 0 {
 		return 0
 	}
+	if n <= 1024 {
+		return smallClass[(n+7)>>3]
+	}
 	if n > 32768 {
 		return (int64(n) + 8191) &^ 8191
+	}
+	return searchClass(n)
+}
+
+// searchClass is the smallest size class holding n ≤ 32768 bytes.
+func searchClass(n int) int64 {
+	if n <= 0 {
+		return 0
 	}
 	lo, hi := 0, len(sizeClasses)-1
 	for lo < hi {

@@ -118,6 +118,11 @@ func TestMemoryUsageTracksTheHeap(t *testing.T) {
 }
 
 func TestAllocSize(t *testing.T) {
+	for n := 1; n <= 32768; n++ { // the lookup table agrees with the search
+		if a, b := allocSize(n), searchClass(n); a != b || a < int64(n) {
+			t.Fatalf("allocSize(%d) = %d, searchClass = %d", n, a, b)
+		}
+	}
 	for n, want := range map[int]int64{0: 0, 1: 8, 8: 8, 9: 16, 1024: 1024, 1025: 1152, 32768: 32768, 32769: 40960} {
 		if got := allocSize(n); got != want {
 			t.Errorf("allocSize(%d) = %d, want %d", n, got, want)

@@ -161,9 +161,10 @@ func (sh *shard) recharge(e *Entry) {
 	if e.cost == 0 {
 		return
 	}
-	c := e.MemoryUsage(chargeSamples)
-	sh.bytes.Add(c - max(e.cost, 0))
-	e.cost = c
+	if c := e.MemoryUsage(chargeSamples); c != e.cost {
+		sh.bytes.Add(c - max(e.cost, 0))
+		e.cost = c
+	}
 }
 
 // chargeSamples is how many elements of a collection recharge measures:
