@@ -69,7 +69,7 @@ for ((r = 1; r <= rounds; r++)); do
 		[ -n "$ready" ] || { echo "ab.sh: $t did not answer PING on port $port" >&2; exit 1; }
 		a=$(cputicks "$pid")
 		rows=$(redis-benchmark -p "$port" --csv -c 50 -P "$pipeline" -d "$size" -r 1000000 -n "$requests" -t "$tests" 2>/dev/null |
-			awk -F'"' 'NR > 1 {printf "%s %s\n", $2, $4}') ||
+			awk -F'"' 'NR > 1 {gsub(/ /, "_", $2); printf "%s %s\n", $2, $4}') ||
 			{ echo "ab.sh: redis-benchmark failed against $t on port $port" >&2; exit 1; }
 		b=$(cputicks "$pid")
 		kill "$pid"
