@@ -218,6 +218,9 @@ func (s *Store) BeginKeys(now int64, dbi int, keys [][]byte) Tx {
 func (s *Store) lockIndexes(now int64, idx []int) Tx {
 	sort.Ints(idx)
 	t := Tx{s: s, Now: now}
+	if len(idx) > len(t.touched) {
+		t.more = make([]touched, 0, len(idx)-len(t.touched)) // one key each, usually
+	}
 	last := -1
 	for _, i := range idx {
 		if i == last {
