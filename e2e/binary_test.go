@@ -93,6 +93,41 @@ func (p *proc) wait(t *testing.T, timeout time.Duration) int {
 	return -1
 }
 
+// serveBinary starts the binary on a free loopback port with args and
+// returns once it answers there itself (INFO's process_id is its pid). A
+// port taken by a parallel test's server between freePort and the bind
+// makes it exit, or lets the other server answer: then another port is
+// tried.
+func serveBinary(t *testing.T, args ...string) (*proc, string) {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		port := strconv.Itoa(freePort(t))
+		addr := "127.0.0.1:" + port
+		p := startBinary(t, append([]string{"--port", port, "--bind", "127.0.0.1"}, args...)...)
+		ours := false
+		waitFor(t, 20*time.Second, "sessiond to answer on "+addr, func() bool {
+			if p.exited() {
+				return true
+			}
+			r, err := respOnce(addr, "INFO", "server")
+			if err != nil {
+				return false
+			}
+			info, _ := r.(string)
+			ours = strings.Contains(info, "\r\nprocess_id:"+strconv.Itoa(p.cmd.Process.Pid)+"\r\n")
+			return true
+		})
+		if ours {
+			return p, addr
+		}
+		if attempt == 5 {
+			t.Fatalf("sessiond did not get a port of its own in %d attempts; last output:\n%s", attempt, p.out.String())
+		}
+		_ = p.cmd.Process.Kill()
+		<-p.done
+	}
+}
+
 // waitReady polls PING until the binary answers on addr.
 func (p *proc) waitReady(t *testing.T, addr string) {
 	t.Helper()
@@ -163,10 +198,7 @@ func equalReply(a, b any) bool {
 // SIGTERM and checks that it exits 0 and that its log shows no stored
 // value, not even from commands that failed.
 func TestBinaryServeAndSIGTERM(t *testing.T) {
-	port := strconv.Itoa(freePort(t))
-	addr := "127.0.0.1:" + port
-	p := startBinary(t, "--port", port, "--bind", "127.0.0.1")
-	p.waitReady(t, addr)
+	p, addr := serveBinary(t)
 
 	secrets := []string{"s3cr3t-session-token-0001", "s3cr3t-user-record-0002", "s3cr3t-in-a-bad-command-0003"}
 	rc, err := dialRESP(addr)
@@ -211,10 +243,7 @@ func TestBinaryServeAndSIGTERM(t *testing.T) {
 
 // TestBinaryShutdownCommand stops the binary with SHUTDOWN.
 func TestBinaryShutdownCommand(t *testing.T) {
-	port := strconv.Itoa(freePort(t))
-	addr := "127.0.0.1:" + port
-	p := startBinary(t, "--port", port, "--bind", "127.0.0.1")
-	p.waitReady(t, addr)
+	p, addr := serveBinary(t)
 	rc, err := dialRESP(addr)
 	if err != nil {
 		t.Fatal(err)
