@@ -57,7 +57,7 @@ func (s *Store) Flush(dbi int) {
 	for i := range d.shards {
 		sh := &d.shards[i]
 		sh.mu.Lock()
-		sh.clear()
+		s.clear(sh)
 		sh.unlock()
 	}
 }
@@ -80,9 +80,7 @@ func (s *Store) Swap(a, b int) {
 		x.idx, y.idx = y.idx, x.idx
 		x.timers, y.timers = y.timers, x.timers
 		x.volatile, y.volatile = y.volatile, x.volatile
-		xb := x.bytes.Load()
-		x.bytes.Store(y.bytes.Load())
-		y.bytes.Store(xb)
+		x.bytes, y.bytes = y.bytes, x.bytes // the total stays
 	}
 	s.emit(lo, []byte("SWAPDB"), itoa(a), itoa(b))
 	for _, dbi := range []int{hi, lo} {
@@ -240,7 +238,7 @@ func (s *Store) FlushEmit(db int, args [][]byte, dbis ...int) {
 	}
 	for _, dbi := range dbis {
 		for i := range s.dbs[dbi].shards {
-			s.dbs[dbi].shards[i].clear()
+			s.clear(&s.dbs[dbi].shards[i])
 		}
 	}
 	s.emit(db, args...)

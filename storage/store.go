@@ -26,6 +26,9 @@ type Store struct {
 	seed  maphash.Seed
 	sink  atomic.Pointer[func(Effect)]
 	stats Stats
+	// bytes is the sum of every shard's bytes, so reading the dataset's
+	// size (each denyoom command under maxmemory) is one load.
+	bytes atomic.Int64
 }
 
 // Stats are counters kept by the store.
@@ -44,9 +47,9 @@ type shard struct {
 	timers   expiry.Heap
 	volatile int // entries with a deadline
 	slots        // where the shard's entries are carved from (slab.go)
-	// bytes is the sum of the costs of the shard's entries (memusage.go),
-	// changed under mu, read without it.
-	bytes atomic.Int64
+	// bytes is the sum of the costs of the shard's entries (memusage.go);
+	// change it only through Store.charge, which keeps Store.bytes the sum.
+	bytes int64
 }
 
 // clear empties the shard, which the caller holds locked. Its slabs go with
@@ -56,7 +59,6 @@ func (sh *shard) clear() {
 	sh.slots = slots{}
 	sh.timers.Reset()
 	sh.volatile = 0
-	sh.bytes.Store(0)
 }
 
 // DefaultShards returns the shard count used when Options.Shards is 0: the
@@ -152,19 +154,35 @@ func (t *Tx) touch(sh *shard, e *Entry) {
 		t.nt++
 		return
 	}
+	if len(t.more) > 0 && t.more[len(t.more)-1].e == e {
+		return // a lookup then a put of the same key (MSET)
+	}
 	t.more = append(t.more, touched{sh, e})
 }
 
-// recharge sets e's cost to its memory usage now, in its shard's bytes. A
-// removed entry (cost 0) is skipped.
-func (sh *shard) recharge(e *Entry) {
+// recharge sets e's cost to its memory usage now. A removed entry (cost 0)
+// is skipped.
+func (s *Store) recharge(sh *shard, e *Entry) {
 	if e.cost == 0 {
 		return
 	}
 	if c := e.MemoryUsage(chargeSamples); c != e.cost {
-		sh.bytes.Add(c - max(e.cost, 0))
+		s.charge(sh, c-max(e.cost, 0))
 		e.cost = c
 	}
+}
+
+// charge adds d bytes to shard sh, which the caller holds, and to the
+// store's total.
+func (s *Store) charge(sh *shard, d int64) {
+	sh.bytes += d
+	s.bytes.Add(d)
+}
+
+// clear empties shard sh, which the caller holds, and uncharges its bytes.
+func (s *Store) clear(sh *shard) {
+	s.charge(sh, -sh.bytes)
+	sh.clear()
 }
 
 // chargeSamples is how many elements of a collection recharge measures:
@@ -173,15 +191,7 @@ const chargeSamples = 5
 
 // DatasetBytes is the memory of every key in every database, as
 // MemoryUsage counts it, as of the last ended Tx.
-func (s *Store) DatasetBytes() int64 {
-	var n int64
-	for _, d := range s.dbs {
-		for i := range d.shards {
-			n += d.shards[i].bytes.Load()
-		}
-	}
-	return n
-}
+func (s *Store) DatasetBytes() int64 { return s.bytes.Load() }
 
 // Begin locks the shard of key in database dbi.
 func (s *Store) Begin(now int64, dbi int, key []byte) Tx {
@@ -238,12 +248,12 @@ func (s *Store) lockIndexes(now int64, idx []int) Tx {
 // defer it (a panic never leaves a shard locked) and may call it early.
 func (t *Tx) End() {
 	for i := range t.nt {
-		t.touched[i].sh.recharge(t.touched[i].e)
+		t.s.recharge(t.touched[i].sh, t.touched[i].e)
 		t.touched[i] = touched{}
 	}
 	t.nt = 0
 	for _, x := range t.more {
-		x.sh.recharge(x.e)
+		t.s.recharge(x.sh, x.e)
 	}
 	t.more = nil
 	if t.one != nil {
@@ -345,7 +355,7 @@ func (s *Store) expire(dbi int, sh *shard, kh uint64, e *Entry) {
 
 // remove takes e, whose key has hash kh, out of shard sh and retires it.
 func (s *Store) remove(sh *shard, kh uint64, e *Entry) {
-	sh.bytes.Add(-max(e.cost, 0))
+	s.charge(sh, -max(e.cost, 0))
 	e.cost = 0
 	sh.idx.del(kh, e)
 	if e.Deadline != 0 {
@@ -505,7 +515,7 @@ func (s *Store) expireFields(dbi int, sh *shard, kh uint64, e *Entry, h *Hash, n
 		s.remove(sh, kh, e)
 		return true
 	}
-	sh.recharge(e)
+	s.recharge(sh, e)
 	return false
 }
 
