@@ -324,8 +324,6 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// heapBytes is the memory of live and not yet swept heap objects, read
-// without stopping the world (runtime.ReadMemStats would).
 // usedMemory is INFO's used_memory: the heap in use at start-up plus what
 // the dataset is charged (storage.Entry.MemoryUsage). The runtime's own
 // heap figure would count garbage not yet collected, up to twice the data.
@@ -339,6 +337,8 @@ func (s *Server) overMaxmemory() bool {
 	return limit > 0 && s.usedMemory() > limit
 }
 
+// heapBytes is the memory of live and not yet swept heap objects, read
+// without stopping the world (runtime.ReadMemStats would).
 func heapBytes() int64 {
 	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 	metrics.Read(s)
@@ -548,7 +548,7 @@ func infoMemory(c *Client, st *infoState, b *infoBuilder) {
 	dataset := c.srv.store.DatasetBytes()
 	b.int("used_memory_dataset", dataset)
 	b.str("used_memory_dataset_perc", strconv.FormatFloat(float64(dataset)*100/float64(max(used, 1)), 'f', 2, 64)+"%")
-	maxmem, _ := strconv.ParseInt(c.srv.configValue("maxmemory", "0"), 10, 64)
+	maxmem := c.srv.cfg.Maxmemory()
 	b.int("maxmemory", maxmem)
 	b.str("maxmemory_human", bytesToHuman(maxmem))
 	b.str("maxmemory_policy", c.srv.configValue("maxmemory-policy", "noeviction"))
