@@ -24,13 +24,11 @@ func infoInt(t *testing.T, c *rawConn, section, field string) int64 {
 	return 0
 }
 
-// heapAfterGC is the heap in use once two collections have run.
+// heapAfterGC is the live heap right after a collection (liveHeap reports
+// what the last collection marked).
 func heapAfterGC() int64 {
 	runtime.GC()
-	runtime.GC()
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return int64(m.HeapAlloc)
+	return int64(liveHeap())
 }
 
 // TestUsedMemoryTracksTheDataset loads sessions through the protocol (1 KiB
