@@ -104,20 +104,7 @@ func serveBinary(t *testing.T, args ...string) (*proc, string) {
 		port := strconv.Itoa(freePort(t))
 		addr := "127.0.0.1:" + port
 		p := startBinary(t, append([]string{"--port", port, "--bind", "127.0.0.1"}, args...)...)
-		ours := false
-		waitFor(t, 20*time.Second, "sessiond to answer on "+addr, func() bool {
-			if p.exited() {
-				return true
-			}
-			r, err := respOnce(addr, "INFO", "server")
-			if err != nil {
-				return false
-			}
-			info, _ := r.(string)
-			ours = strings.Contains(info, "\r\nprocess_id:"+strconv.Itoa(p.cmd.Process.Pid)+"\r\n")
-			return true
-		})
-		if ours {
+		if answersAs(t, 20*time.Second, addr, p.cmd.Process.Pid, p.exited) {
 			return p, addr
 		}
 		if attempt == 5 {

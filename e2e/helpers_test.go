@@ -176,22 +176,15 @@ func startRedisServer(t *testing.T) int {
 		exited := make(chan struct{})
 		go func() { _ = cmd.Wait(); close(exited) }()
 		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-		ours := false
-		waitFor(t, 10*time.Second, "redis-server to answer or exit", func() bool {
+		gone := func() bool {
 			select {
 			case <-exited:
 				return true
 			default:
-			}
-			r, err := respOnce(addr, "INFO", "server")
-			if err != nil {
 				return false
 			}
-			info, _ := r.(string)
-			ours = strings.Contains(info, "\r\nprocess_id:"+strconv.Itoa(cmd.Process.Pid)+"\r\n")
-			return true
-		})
-		if ours {
+		}
+		if answersAs(t, 10*time.Second, addr, cmd.Process.Pid, gone) {
 			t.Cleanup(func() { _ = cmd.Process.Kill(); <-exited })
 			return port
 		}
@@ -201,6 +194,27 @@ func startRedisServer(t *testing.T) int {
 			t.Fatalf("redis-server found its port taken in %d attempts", attempt)
 		}
 	}
+}
+
+// answersAs waits until the process pid exits (false) or a server answers
+// on addr, and reports whether that server is pid (INFO's process_id): a
+// port freePort gave can be bound by a parallel test's server first.
+func answersAs(t *testing.T, timeout time.Duration, addr string, pid int, exited func() bool) bool {
+	t.Helper()
+	ours := false
+	waitFor(t, timeout, "process "+strconv.Itoa(pid)+" to answer on "+addr+" or exit", func() bool {
+		if exited() {
+			return true
+		}
+		r, err := respOnce(addr, "INFO", "server")
+		if err != nil {
+			return false
+		}
+		info, _ := r.(string)
+		ours = strings.Contains(info, "\r\nprocess_id:"+strconv.Itoa(pid)+"\r\n")
+		return true
+	})
+	return ours
 }
 
 // sessiondBinary builds the sessiond binary once per run and returns its
