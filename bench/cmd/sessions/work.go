@@ -233,12 +233,10 @@ func (cl *client) loop(ctx context.Context, addr string, warmed, startCounting f
 	cl.c, cl.s.w = c, w
 	var queue []pending
 	serial := 0
-	counting := false
 	for op := 0; op < w.warmup+w.ops; op++ {
 		if op == w.warmup {
 			markWarm()
 			startCounting()
-			counting = true
 			cl.res = result{}
 			queue = queue[:0] // logins of the warm-up are not counted
 		}
@@ -289,8 +287,5 @@ func (cl *client) loop(ctx context.Context, addr string, warmed, startCounting f
 			}
 		}
 	}
-	if !counting {
-		return nil, errors.New("no counted operations")
-	}
-	return &cl.res, nil
+	return &cl.res, nil // check() makes ops ≥ 1, so counting began
 }
