@@ -47,10 +47,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	for _, name := range cfg.NoEffect() {
 		log.Info("directive accepted but has no effect in sessiond", "directive", name)
 	}
+	gcpace.SetLimit(cfg.Maxmemory())
+	cfg.OnChange("maxmemory", func() { gcpace.SetLimit(cfg.Maxmemory()) })
 	if cfg.Maxmemory() > 0 {
-		// noeviction is the only policy so far (config refuses the others).
-		log.Info("maxmemory set: above it, commands that add data get -OOM and nothing is evicted",
-			"maxmemory", cfg.Maxmemory(), "maxmemory-policy", cfg.MaxmemoryPolicy())
+		log.Info("memory limit", "maxmemory", cfg.Maxmemory(), "maxmemory_human", humanBytes(cfg.Maxmemory()),
+			"maxmemory-policy", cfg.MaxmemoryPolicy(), "heap-limit", gcpace.LimitFor(cfg.Maxmemory()))
+	} else {
+		log.Warn("no memory limit (maxmemory 0): the dataset grows until the kernel kills the process",
+			"maxmemory-policy", cfg.MaxmemoryPolicy())
 	}
 
 	srv := server.New(cfg, server.Options{Clock: clock.System{}, Logger: log})
@@ -136,4 +140,16 @@ func newLogger(cfg *config.Config, stderr io.Writer) (*slog.Logger, func(), erro
 		return a
 	}})
 	return slog.New(h), closeFn, nil
+}
+
+// humanBytes prints n bytes in the largest binary unit that keeps a whole
+// number part, as INFO's *_human fields do.
+func humanBytes(n int64) string {
+	f, units := float64(n), []string{"B", "K", "M", "G", "T"}
+	i := 0
+	for f >= 1024 && i < len(units)-1 {
+		f /= 1024
+		i++
+	}
+	return strconv.FormatFloat(f, 'f', 2, 64) + units[i]
 }

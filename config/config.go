@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -39,6 +40,7 @@ type Config struct {
 
 	port, databases, maxclients, timeout, hz, shards atomic.Int64
 	protoMaxBulkLen, queryBufferLimit, maxmemory     atomic.Int64
+	maxmemorySamples                                 atomic.Int64
 	tcpKeepalive, tcpBacklog                         atomic.Int64
 	hashMaxListpackEntries, hashMaxListpackValue     atomic.Int64
 	protectedMode                                    atomic.Bool
@@ -56,10 +58,13 @@ func Default() *Config {
 	}
 	for _, d := range table {
 		def := d.def
-		if d.name == "dir" {
+		switch d.name {
+		case "dir":
 			if wd, err := os.Getwd(); err == nil {
 				def = wd // Redis prints its working directory
 			}
+		case "maxmemory":
+			def = strconv.FormatInt(DefaultMaxmemory(), 10)
 		}
 		c.store(d, value{s: def, n: defaultNumber(d, def)})
 	}
@@ -289,6 +294,9 @@ func (c *Config) Maxmemory() int64 { return c.maxmemory.Load() }
 
 // MaxmemoryPolicy is the eviction policy name, e.g. "noeviction".
 func (c *Config) MaxmemoryPolicy() string { return *c.maxmemoryPolicy.Load() }
+
+// MaxmemorySamples is maxmemory-samples.
+func (c *Config) MaxmemorySamples() int { return int(c.maxmemorySamples.Load()) }
 
 // Hz is the frequency of background tasks, 1..500.
 func (c *Config) Hz() int { return int(c.hz.Load()) }

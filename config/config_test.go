@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -67,7 +68,7 @@ func TestDefaults(t *testing.T) {
 	c := Default()
 	if c.Port() != 6379 || c.Databases() != 16 || c.MaxClients() != 10000 || c.Timeout() != 0 ||
 		c.ProtoMaxBulkLen() != 512<<20 || c.QueryBufferLimit() != 1<<30 || c.LogLevel() != "notice" ||
-		c.LogFile() != "" || c.Maxmemory() != 0 || c.MaxmemoryPolicy() != "noeviction" || c.Hz() != 10 ||
+		c.LogFile() != "" || c.Maxmemory() != DefaultMaxmemory() || c.MaxmemoryPolicy() != "allkeys-lfu" || c.Hz() != 10 ||
 		c.Requirepass() != "" || !c.ProtectedMode() || c.TCPKeepalive().Seconds() != 300 {
 		t.Errorf("unexpected defaults: %+v", c.Get("*"))
 	}
@@ -145,7 +146,6 @@ func TestParseFileErrors(t *testing.T) {
 		{"save 1", "config file f.conf line 1: 'save': Invalid save parameters"},
 		{"appendonly yes", "config file f.conf line 1: 'appendonly': persistence is not supported yet (appendonly must be no)"},
 		{"daemonize yes", "config file f.conf line 1: 'daemonize': daemonize is not supported (run sessiond under a supervisor)"},
-		{"maxmemory-policy allkeys-lru", "config file f.conf line 1: 'maxmemory-policy': eviction is not supported yet (maxmemory-policy must be noeviction)"},
 		{"cluster-enabled yes", "config file f.conf line 1: 'cluster-enabled': cluster mode is not supported (cluster-enabled must be no)"},
 		{"tls-port 6380", "config file f.conf line 1: 'tls-port': TLS is not supported (tls-port must be 0)"},
 		{"shards 3", "config file f.conf line 1: 'shards': argument must be 0 or a power of two"},
@@ -188,7 +188,6 @@ func TestParseErrors(t *testing.T) {
 		{[]string{"--foo", "1"}, "unknown flag: --foo (see sessiond --help)"},
 		{[]string{"--maxclients", "x"}, `flag --maxclients "x": argument couldn't be parsed into an integer`},
 		{[]string{"--appendonly", "yes"}, `flag --appendonly "yes": persistence is not supported yet (appendonly must be no)`},
-		{[]string{"--maxmemory-policy", "volatile-ttl"}, `flag --maxmemory-policy "volatile-ttl": eviction is not supported yet (maxmemory-policy must be noeviction)`},
 		{[]string{"a.conf", "b.conf"}, `unexpected arguments ["b.conf"]: give at most one config file, and quote multi-word values (--save "900 1 300 10") (see sessiond --help)`},
 	}
 	for _, tt := range tests {
@@ -216,8 +215,8 @@ func TestHelpVersion(t *testing.T) {
 func TestGet(t *testing.T) {
 	c := Default()
 	if got := c.Get("maxmemory*"); !reflect.DeepEqual(got, []string{
-		"maxmemory", "0", "maxmemory-clients", "0", "maxmemory-eviction-tenacity", "10",
-		"maxmemory-policy", "noeviction", "maxmemory-samples", "5"}) {
+		"maxmemory", strconv.FormatInt(DefaultMaxmemory(), 10), "maxmemory-clients", "0", "maxmemory-eviction-tenacity", "10",
+		"maxmemory-policy", "allkeys-lfu", "maxmemory-samples", "5"}) {
 		t.Errorf("Get(maxmemory*) = %q", got)
 	}
 	if got := c.Get("MAXCLIENTS"); !reflect.DeepEqual(got, []string{"MAXCLIENTS", "10000"}) {
@@ -370,4 +369,43 @@ func FuzzParseFile(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestDefaultMaxmemory(t *testing.T) {
+	cases := []struct {
+		limits []int64
+		want   int64
+	}{
+		{[]int64{0, 0, 8 << 30}, 4 << 30},       // no cgroup limit: half the RAM
+		{[]int64{2 << 30, 0, 8 << 30}, 1 << 30}, // a cgroup v2 limit below the RAM
+		{[]int64{0, 0, 0}, 0},                   // nothing readable: no limit
+	}
+	for _, c := range cases {
+		if got := defaultMaxmemory(c.limits...); got != c.want {
+			t.Errorf("defaultMaxmemory(%v) = %d, want %d", c.limits, got, c.want)
+		}
+	}
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	if got := readLimit(write("max", "max\n")); got != 0 {
+		t.Errorf("readLimit(max) = %d", got)
+	}
+	if got := readLimit(write("v1", "9223372036854771712\n")); got != 0 {
+		t.Errorf("readLimit(cgroup v1 none) = %d", got)
+	}
+	if got := readLimit(write("lim", "1073741824\n")); got != 1<<30 {
+		t.Errorf("readLimit(1 GiB) = %d", got)
+	}
+	if got := memTotal(write("meminfo", "MemTotal:       24684000 kB\nMemFree: 1 kB\n")); got != 24684000<<10 {
+		t.Errorf("memTotal = %d", got)
+	}
+	if got := readLimit(filepath.Join(dir, "absent")); got != 0 {
+		t.Errorf("readLimit(absent) = %d", got)
+	}
 }

@@ -177,8 +177,8 @@ var table = []*directive{
 	sizeD("maxmemory", "0", 0, maxUint64, used),
 	specialD("maxmemory-clients", "0", 0, parseMaxmemoryClients),
 	intD("maxmemory-eviction-tenacity", "10", 0, 100, 0),
-	enumD("maxmemory-policy", "noeviction", []string{"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"}, used),
-	intD("maxmemory-samples", "5", 1, maxInt32, 0),
+	enumD("maxmemory-policy", "allkeys-lfu", []string{"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"}, used),
+	intD("maxmemory-samples", "5", 1, maxInt32, used),
 	intD("min-replicas-max-lag", "10", 0, maxInt32, 0, "min-slaves-max-lag"),
 	intD("min-replicas-to-write", "0", 0, maxInt32, 0, "min-slaves-to-write"),
 	boolD("no-appendfsync-on-rewrite", "no", 0),
@@ -272,12 +272,6 @@ var checks = map[string]func(v *value) string{
 		}
 		return ""
 	},
-	"maxmemory-policy": func(v *value) string {
-		if v.s != "noeviction" {
-			return "eviction is not supported yet (maxmemory-policy must be noeviction)"
-		}
-		return ""
-	},
 	"daemonize": func(v *value) string {
 		if v.n != 0 {
 			return "daemonize is not supported (run sessiond under a supervisor)"
@@ -328,6 +322,7 @@ var appliers = map[string]func(c *Config, v value){
 	"loglevel":                  func(c *Config, v value) { c.loglevel.Store(&v.s) },
 	"logfile":                   func(c *Config, v value) { c.logfile.Store(&v.s) },
 	"maxmemory-policy":          func(c *Config, v value) { c.maxmemoryPolicy.Store(&v.s) },
+	"maxmemory-samples":         func(c *Config, v value) { c.maxmemorySamples.Store(v.n) },
 	"hash-max-listpack-entries": func(c *Config, v value) { c.hashMaxListpackEntries.Store(v.n) },
 	"hash-max-listpack-value":   func(c *Config, v value) { c.hashMaxListpackValue.Store(v.n) },
 	"bind": func(c *Config, v value) {

@@ -105,7 +105,10 @@ func TestAgainstRedisDefaults(t *testing.T) {
 	for i := 0; i+1 < len(all); i += 2 {
 		ours[all[i]] = all[i+1]
 	}
-	startup := map[string]bool{"port": true, "bind": true, "save": true, "dir": true}
+	// startup: set when each was started; sessiond ships a memory limit
+	// and an eviction policy by default (config/memory.go, README)
+	startup := map[string]bool{"port": true, "bind": true, "save": true, "dir": true,
+		"maxmemory": true, "maxmemory-policy": true}
 	for name, v := range real {
 		o, ok := ours[name]
 		switch {
@@ -127,7 +130,9 @@ func TestAgainstRedisDefaults(t *testing.T) {
 func TestAgainstRedisSet(t *testing.T) {
 	rc := startRedis(t)
 	c := Default()
-	if err := c.Set([]string{"save", ""}); err != nil { // as redis-server was started
+	// as redis-server was started; and Redis's memory defaults, which
+	// sessiond deliberately does not share (TestAgainstRedisDefaults)
+	if err := c.Set([]string{"save", "", "maxmemory", "0", "maxmemory-policy", "noeviction"}); err != nil {
 		t.Fatal(err)
 	}
 	cases := [][]string{

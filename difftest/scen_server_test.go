@@ -24,6 +24,24 @@ func serverScenarios() []scenario {
 			cmd("MEMORY", "HELP", "x"),
 			cmd("MEMORY", "PURGE"),
 		}},
+		// Under an LFU policy OBJECT FREQ is Redis's logarithmic counter: 5
+		// for a new key, 6 after its first read (certain), then growing
+		// with a probability (not compared). Other policies refuse it.
+		{"lfu_counter", []step{
+			cmd("SET", "k", "v"),
+			cmd("OBJECT", "FREQ", "k"),
+			cmd("CONFIG", "SET", "maxmemory-policy", "allkeys-lfu"),
+			cmd("SET", "n", "v"),
+			cmd("OBJECT", "FREQ", "n"),
+			cmd("GET", "n"),
+			cmd("OBJECT", "FREQ", "n"),
+			cmd("OBJECT", "FREQ", "missing"),
+			cmd("CONFIG", "SET", "maxmemory-policy", "volatile-lfu"),
+			cmd("OBJECT", "FREQ", "n"),
+			cmd("CONFIG", "SET", "maxmemory-policy", "allkeys-lru"),
+			cmd("OBJECT", "FREQ", "n"),
+			cmd("CONFIG", "SET", "maxmemory-policy", "noeviction"),
+		}},
 		{"dbsize", []step{
 			cmd("DBSIZE"),
 			cmd("MSET", "a", "1", "b", "2"),

@@ -61,8 +61,10 @@ func startSessiond(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return startProcess(t, "sessiond", func(port int) *exec.Cmd {
+		// Redis's memory defaults (sessiond ships a limit and allkeys-lfu),
+		// so both start alike; scenarios that need a policy set it
 		return exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-			"--save", "", "--appendonly", "no")
+			"--save", "", "--appendonly", "no", "--maxmemory", "0", "--maxmemory-policy", "noeviction")
 	})
 }
 

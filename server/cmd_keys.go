@@ -713,8 +713,13 @@ func cmdObjectFreq(c *Client, args [][]byte) {
 	db := c.DB()
 	tx := c.srv.store.Begin(c.nowMs, db, args[2])
 	defer tx.End()
-	if e := c.objectLookup(&tx, args[2]); e != nil {
-		c.w.Error(errNoLFU) // the policy is not LFU: no frequencies are kept
+	e := c.objectLookup(&tx, args[2])
+	switch {
+	case e == nil:
+	case !c.srv.store.Policy().LFU():
+		c.w.Error(errNoLFU) // no frequencies are kept
+	default:
+		c.w.Int(int64(e.Freq(c.nowMs)))
 	}
 }
 

@@ -73,6 +73,7 @@ func TestMaxmemoryNoeviction(t *testing.T) {
 	cfg.mu.Lock()
 	cfg.maxmemory = s.usedMemory() + 100<<10
 	cfg.mu.Unlock()
+	s.applyMaxmemory()
 	value := strings.Repeat("v", 1024)
 	stored := 0
 	for ; stored < 1000; stored++ {

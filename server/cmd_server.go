@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"sessiond/storage"
 )
 
 // serverCommands lists INFO, CONFIG, DBSIZE, FLUSH*, TIME, SHUTDOWN,
@@ -113,6 +115,7 @@ func cmdConfigSet(c *Client, args [][]byte) {
 		c.w.Error(err.Error())
 		return
 	}
+	c.srv.applyMaxmemory()
 	c.w.OK()
 }
 
@@ -325,16 +328,57 @@ func randomHex(n int) string {
 }
 
 // usedMemory is INFO's used_memory: the heap in use at start-up plus what
-// the dataset is charged (storage.Entry.MemoryUsage). The runtime's own
-// heap figure would count garbage not yet collected, up to twice the data.
-func (s *Server) usedMemory() int64 { return s.startupHeap + s.store.DatasetBytes() }
+// the dataset is charged (storage.Entry.MemoryUsage) plus the eviction
+// policy's own books. The runtime's own heap figure would count garbage
+// not yet collected, up to twice the data.
+func (s *Server) usedMemory() int64 {
+	return s.startupHeap + s.store.DatasetBytes() + s.store.PolicyBytes()
+}
 
-// overMaxmemory reports whether maxmemory is set and used_memory is above
-// it. The only policy is noeviction (config refuses the others), so then
-// commands that add data are refused with -OOM and nothing is evicted.
-func (s *Server) overMaxmemory() bool {
-	limit := s.cfg.Maxmemory()
-	return limit > 0 && s.usedMemory() > limit
+// applyMaxmemory hands maxmemory, less the memory in use at start-up, and
+// the policy to the store; it runs at start and after every CONFIG SET.
+func (s *Server) applyMaxmemory() {
+	budget := int64(0)
+	if limit := s.cfg.Maxmemory(); limit > 0 {
+		budget = max(limit-s.startupHeap, 1)
+	}
+	p, ok := storage.ParsePolicy(s.cfg.MaxmemoryPolicy())
+	if !ok {
+		p = storage.NoEviction // config accepts only the names ParsePolicy knows
+	}
+	s.store.SetSamples(s.cfg.MaxmemorySamples())
+	if budget != s.store.Budget() || p != s.store.Policy() {
+		s.store.SetMaxmemory(budget, p)
+	}
+}
+
+// outOfMemory reports whether a command that adds data must be refused:
+// the dataset is over its budget and the policy could not evict (Redis's
+// EVICT_FAIL: noeviction, or a volatile policy without volatile keys).
+// Under the other policies the command evicts some keys first, as in
+// Redis; the background evictor does the rest.
+func (s *Server) outOfMemory(now int64) bool {
+	return s.store.OverBudget() && !s.store.Evict(now, evictPerCommand)
+}
+
+// evictPerCommand bounds the keys one command evicts before it runs.
+const evictPerCommand = 32
+
+// evictLoop runs the policy's background work until ctx ends: on the
+// store's wake-ups and every tick, so a smaller maxmemory is reached
+// without traffic.
+func (s *Server) evictLoop(ctx context.Context) {
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.store.Wake():
+		case <-t.C:
+		}
+		s.store.EvictBackground(s.clock.Now().UnixMilli())
+	}
 }
 
 // heapBytes is the memory of live and not yet swept heap objects, read
@@ -591,7 +635,7 @@ func infoStats(c *Client, st *infoState, b *infoBuilder) {
 	b.int("sync_partial_ok", 0)
 	b.int("sync_partial_err", 0)
 	b.int("expired_keys", c.srv.store.Stats().ExpiredKeys.Load())
-	b.int("evicted_keys", 0)
+	b.int("evicted_keys", c.srv.store.EvictedKeys())
 	b.int("evicted_clients", 0)
 	b.int("keyspace_hits", s.keyspaceHits.Load())
 	b.int("keyspace_misses", s.keyspaceMiss.Load())

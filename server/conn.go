@@ -214,7 +214,7 @@ func (c *Client) execute(args [][]byte) {
 		c.w.Error(errWrongArgs(cmd.Name))
 		return
 	}
-	if cmd.Flags&FlagDenyOOM != 0 && s.overMaxmemory() {
+	if cmd.Flags&FlagDenyOOM != 0 && s.outOfMemory(c.nowMs) {
 		c.w.Error(errOOM)
 		return
 	}

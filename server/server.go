@@ -32,6 +32,10 @@ type Config interface {
 	ProtectedMode() bool
 	// Maxmemory is the maxmemory directive in bytes, 0 for no limit.
 	Maxmemory() int64
+	// MaxmemoryPolicy is the maxmemory-policy directive (a Redis name).
+	MaxmemoryPolicy() string
+	// MaxmemorySamples is maxmemory-samples.
+	MaxmemorySamples() int
 	// SetMaxIntsetEntries is set-max-intset-entries.
 	SetMaxIntsetEntries() int
 	HashMaxListpackEntries() int
@@ -113,6 +117,7 @@ func New(cfg Config, o Options) *Server {
 		shutdown:    make(chan struct{}),
 	}
 	registerCommands(s.table)
+	s.applyMaxmemory()
 	if !o.GoroutinePerConn {
 		s.startLoops(runtime.GOMAXPROCS(0))
 	}
@@ -123,6 +128,11 @@ func New(cfg Config, o Options) *Server {
 	go func() {
 		defer s.bg.Done()
 		s.info.sampleLoop(ctx, s)
+	}()
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		s.evictLoop(ctx)
 	}()
 	hz := max(cfg.Hz(), 1)
 	runner := &expiry.Runner{Clock: s.clock, Sweeper: s.store, Interval: time.Second / time.Duration(hz)}
@@ -278,6 +288,7 @@ func (s *Server) Close() error {
 	for _, l := range s.loops {
 		l.closeFDs()
 	}
+	s.store.Close()
 	return nil
 }
 

@@ -235,3 +235,13 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 		time.Sleep(2 * time.Millisecond)
 	}
 }
+
+func (c *testConfig) MaxmemoryPolicy() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if p, ok := c.values["maxmemory-policy"]; ok {
+		return p
+	}
+	return "noeviction"
+}
+func (c *testConfig) MaxmemorySamples() int { return 5 }

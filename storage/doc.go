@@ -45,8 +45,25 @@
 // cost per key; TestMemoryUsageTracksTheHeap holds it within 15% of what a
 // dataset of each shape adds to the live heap.
 //
+// The maxmemory policy (policy.go) keeps the dataset within a budget:
+// allkeys-lfu and volatile-lfu are ristretto's TinyLFU admission and
+// sampled LFU eviction behind an admission window of new keys (lfu.go);
+// the LRU, random and TTL policies sample keys as Redis does (sample.go).
+// Its invariants:
+//   - the shard map is the truth: the policy only chooses; an eviction
+//     removes the entry under its shard lock, counts it (EvictedKeys) and
+//     emits DEL like any store-decided removal;
+//   - under an LFU policy every eligible key is in exactly one of the
+//     window or ristretto, and the window's and main's bytes and counts are
+//     the sums over their keys (checkBooks in policy_test.go);
+//   - a new key is never evicted from the window, so a write can be read
+//     back; ristretto's refusals and evictions are applied by the evictor,
+//     and a promotion ristretto drops is offered again;
+//   - ristretto's goroutine never takes a shard lock (its callbacks queue
+//     victims), so calling ristretto with a shard lock held cannot deadlock.
+//
 // Errors are Go sentinels (ErrWrongType, ...); package server maps them to
 // wire text.
 //
-// Imports: standard library, sessiond/expiry.
+// Imports: standard library, sessiond/expiry, github.com/dgraph-io/ristretto/v2.
 package storage

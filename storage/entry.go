@@ -54,12 +54,14 @@ type Entry struct {
 	access uint32 // unix seconds of the last access, for OBJECT IDLETIME and eviction
 	// Raw marks a string changed in place by APPEND or SETRANGE, which
 	// Redis reports as encoding "raw" whatever its length. Put clears it.
-	Raw bool
+	Raw    bool
+	pstate uint8 // untracked, inWindow or inMain (policy.go)
+	freq   uint8 // Redis's LFU counter, kept under an LFU policy (policy.go)
 }
 
 // InheritAccess gives e the access time of from (RENAME and MOVE keep a
 // key's idle time).
-func (e *Entry) InheritAccess(from *Entry) { e.access = from.access }
+func (e *Entry) InheritAccess(from *Entry) { e.access, e.freq = from.access, from.freq }
 
 // IdleSeconds returns how long the entry has not been accessed, in seconds.
 func (e *Entry) IdleSeconds(nowMs int64) int64 {

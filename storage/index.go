@@ -70,6 +70,19 @@ func (x *index) timed(seed maphash.Seed, h uint64, when int64) *Entry {
 	return nil
 }
 
+// hashed returns an entry with hash h that ok accepts, or nil.
+func (x *index) hashed(seed maphash.Seed, h uint64, ok func(*Entry) bool) *Entry {
+	if e := x.m[h]; e != nil && ok(e) {
+		return e
+	}
+	for k, e := range x.over {
+		if ok(e) && maphash.String(seed, k) == h {
+			return e
+		}
+	}
+	return nil
+}
+
 func (x *index) len() int { return len(x.m) + len(x.over) }
 
 // each calls fn with every entry and its key's hash until fn returns false;

@@ -81,7 +81,13 @@ func (s *Store) Swap(a, b int) {
 		x.timers, y.timers = y.timers, x.timers
 		x.volatile, y.volatile = y.volatile, x.volatile
 		x.bytes, y.bytes = y.bytes, x.bytes // the total stays
+		x.tag, y.tag = y.tag, x.tag
+		s.byTag[x.tag].Store(x)
+		s.byTag[y.tag].Store(y)
 	}
+	ba, bb := da.bytes.Load(), db.bytes.Load()
+	da.bytes.Store(bb)
+	db.bytes.Store(ba)
 	s.emit(lo, []byte("SWAPDB"), itoa(a), itoa(b))
 	for _, dbi := range []int{hi, lo} {
 		for i := range s.dbs[dbi].shards {

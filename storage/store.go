@@ -29,6 +29,12 @@ type Store struct {
 	// bytes is the sum of every shard's bytes, so reading the dataset's
 	// size (each denyoom command under maxmemory) is one load.
 	bytes atomic.Int64
+	mem   memory // maxmemory budget and policy (policy.go)
+	// samples is maxmemory-samples (sample.go).
+	samples atomic.Int32
+	// byTag finds a shard by its tag (shard.tag), which SWAPDB moves
+	// with the shard's contents.
+	byTag []atomic.Pointer[shard]
 }
 
 // Stats are counters kept by the store.
@@ -39,6 +45,7 @@ type Stats struct {
 
 type db struct {
 	shards []shard
+	bytes  atomic.Int64 // the sum of its shards' bytes
 }
 
 type shard struct {
@@ -50,6 +57,11 @@ type shard struct {
 	// bytes is the sum of the costs of the shard's entries (memusage.go);
 	// change it only through Store.charge, which keeps Store.bytes the sum.
 	bytes int64
+	db    *db // the database the shard belongs to (fixed)
+	dbi   int // its index (fixed)
+	// tag names the shard's contents for the eviction policy, which knows
+	// keys by tag and hash; SWAPDB exchanges it with the contents.
+	tag uint32
 }
 
 // clear empties the shard, which the caller holds locked. Its slabs go with
@@ -83,11 +95,16 @@ func New(o Options) *Store {
 		panic("storage: shard count must be a power of two")
 	}
 	s := &Store{mask: uint64(o.Shards - 1), nsh: o.Shards, seed: maphash.MakeSeed()}
+	s.mem.wake = make(chan struct{}, 1)
+	s.samples.Store(5)
 	s.dbs = make([]*db, o.Databases)
+	s.byTag = make([]atomic.Pointer[shard], o.Databases*o.Shards)
 	for i := range s.dbs {
 		d := &db{shards: make([]shard, o.Shards)}
 		for j := range d.shards {
-			d.shards[j].idx = newIndex()
+			sh := &d.shards[j]
+			sh.idx, sh.db, sh.dbi, sh.tag = newIndex(), d, i, uint32(i*o.Shards+j)
+			s.byTag[sh.tag].Store(sh)
 		}
 		s.dbs[i] = d
 	}
@@ -139,36 +156,43 @@ type Tx struct {
 
 type touched struct {
 	sh *shard
+	kh uint64
 	e  *Entry
 }
 
-// touch records e, of shard sh, for recharging at End.
-func (t *Tx) touch(sh *shard, e *Entry) {
+// touch records e, of shard sh and key hash kh, for recharging at End.
+func (t *Tx) touch(sh *shard, kh uint64, e *Entry) {
 	for i := range t.nt {
 		if t.touched[i].e == e {
 			return
 		}
 	}
 	if t.nt < len(t.touched) {
-		t.touched[t.nt] = touched{sh, e}
+		t.touched[t.nt] = touched{sh, kh, e}
 		t.nt++
 		return
 	}
 	if len(t.more) > 0 && t.more[len(t.more)-1].e == e {
 		return // a lookup then a put of the same key (MSET)
 	}
-	t.more = append(t.more, touched{sh, e})
+	t.more = append(t.more, touched{sh, kh, e})
 }
 
-// recharge sets e's cost to its memory usage now. A removed entry (cost 0)
-// is skipped.
-func (s *Store) recharge(sh *shard, e *Entry) {
+// recharge sets e's cost (e of shard sh, key hash kh) to its memory usage
+// now. A removed entry (cost 0) is skipped.
+func (s *Store) recharge(sh *shard, kh uint64, e *Entry) {
 	if e.cost == 0 {
 		return
 	}
 	if c := e.MemoryUsage(chargeSamples); c != e.cost {
-		s.charge(sh, c-max(e.cost, 0))
+		d := c - max(e.cost, 0)
+		s.charge(sh, d)
 		e.cost = c
+		if e.pstate != untracked {
+			if l := s.mem.lfu.Load(); l != nil {
+				l.charged(sh, kh, e, d)
+			}
+		}
 	}
 }
 
@@ -176,13 +200,67 @@ func (s *Store) recharge(sh *shard, e *Entry) {
 // store's total.
 func (s *Store) charge(sh *shard, d int64) {
 	sh.bytes += d
+	sh.db.bytes.Add(d)
 	s.bytes.Add(d)
 }
 
 // clear empties shard sh, which the caller holds, and uncharges its bytes.
 func (s *Store) clear(sh *shard) {
+	if l := s.mem.lfu.Load(); l != nil {
+		sh.idx.each(s.seed, func(kh uint64, e *Entry) bool {
+			if e.pstate != untracked {
+				l.leave(sh, kh, e)
+			}
+			return true
+		})
+	}
 	s.charge(sh, -sh.bytes)
 	sh.clear()
+}
+
+// track hands a new or newly eligible entry to the LFU policy, if any.
+func (s *Store) track(sh *shard, kh uint64, e *Entry) {
+	if l := s.mem.lfu.Load(); l != nil && e.pstate == untracked && l.policy.eligible(e) {
+		l.enter(sh, kh, e)
+	}
+}
+
+// retrack follows a deadline change under volatile-lfu: a key with a
+// deadline is the policy's, one without is not.
+func (s *Store) retrack(sh *shard, kh uint64, e *Entry) {
+	l := s.mem.lfu.Load()
+	if l == nil || !l.policy.VolatileOnly() {
+		return
+	}
+	if e.Deadline == 0 && e.pstate != untracked {
+		l.leave(sh, kh, e)
+	} else if e.Deadline != 0 && e.pstate == untracked {
+		l.enter(sh, kh, e)
+	}
+}
+
+// accessed marks e (of shard sh, key hash kh) read or written at now.
+func (t *Tx) accessed(sh *shard, kh uint64, e *Entry) {
+	sec := uint32(t.Now / 1000)
+	if Policy(t.s.mem.policy.Load()).LFU() {
+		e.countAccess(sec)
+		if l := t.s.mem.lfu.Load(); l != nil {
+			l.access(sh, kh)
+		}
+	}
+	e.access = sec
+}
+
+// lockTag locks and returns the shard holding tag.
+func (s *Store) lockTag(tag uint32) *shard {
+	for {
+		sh := s.byTag[tag].Load()
+		sh.mu.Lock()
+		if sh.tag == tag {
+			return sh
+		}
+		sh.unlock() // SWAPDB moved it meanwhile
+	}
 }
 
 // chargeSamples is how many elements of a collection recharge measures:
@@ -248,12 +326,13 @@ func (s *Store) lockIndexes(now int64, idx []int) Tx {
 // defer it (a panic never leaves a shard locked) and may call it early.
 func (t *Tx) End() {
 	for i := range t.nt {
-		t.s.recharge(t.touched[i].sh, t.touched[i].e)
-		t.touched[i] = touched{}
+		x := &t.touched[i]
+		t.s.recharge(x.sh, x.kh, x.e)
+		*x = touched{}
 	}
 	t.nt = 0
 	for _, x := range t.more {
-		t.s.recharge(x.sh, x.e)
+		t.s.recharge(x.sh, x.kh, x.e)
 	}
 	t.more = nil
 	if t.one != nil {
@@ -312,9 +391,13 @@ func (t *Tx) Emit(dbi int, args ...[]byte) { t.s.emit(dbi, args...) }
 // emitted) and reported absent; a hash first loses its due fields (HDEL
 // emitted), and is absent when none is left.
 func (t *Tx) Get(dbi int, key []byte) *Entry {
-	e := t.Peek(dbi, key)
+	sh, kh, e := t.peek(dbi, key)
 	if e != nil {
-		e.access = uint32(t.Now / 1000)
+		t.accessed(sh, kh, e)
+	} else if l := t.s.mem.lfu.Load(); l != nil {
+		// A miss counts too: a key read often while absent (a session
+		// evicted, then logged in again) is admitted on its frequency.
+		l.access(sh, kh)
 	}
 	return e
 }
@@ -340,7 +423,7 @@ func (t *Tx) peek(dbi int, key []byte) (*shard, uint64, *Entry) {
 	if h, ok := e.Obj.(*Hash); ok && h.NextFieldDeadline() != 0 && h.NextFieldDeadline() <= t.Now && t.s.expireFields(dbi, sh, kh, e, h, t.Now) {
 		return sh, kh, nil // its last fields expired: the hash is gone
 	}
-	t.touch(sh, e)
+	t.touch(sh, kh, e)
 	return sh, kh, e
 }
 
@@ -355,6 +438,12 @@ func (s *Store) expire(dbi int, sh *shard, kh uint64, e *Entry) {
 
 // remove takes e, whose key has hash kh, out of shard sh and retires it.
 func (s *Store) remove(sh *shard, kh uint64, e *Entry) {
+	if e.pstate != untracked {
+		if l := s.mem.lfu.Load(); l != nil {
+			l.leave(sh, kh, e)
+		}
+		e.pstate = untracked
+	}
 	s.charge(sh, -max(e.cost, 0))
 	e.cost = 0
 	sh.idx.del(kh, e)
@@ -384,19 +473,21 @@ func (t *Tx) PutFound(dbi int, key []byte, found *Entry, str []byte, obj Object,
 func (t *Tx) put(sh *shard, h uint64, key []byte, found *Entry, str []byte, obj Object, deadline int64) *Entry {
 	if found != nil {
 		found.Str, found.Obj, found.Raw = str, obj, false
-		found.access = uint32(t.Now / 1000)
+		t.accessed(sh, h, found)
 		sh.setDeadline(found, h, deadline)
+		t.s.retrack(sh, h, found)
 		sh.armFields(found, h)
-		t.touch(sh, found)
+		t.touch(sh, h, found)
 		return found
 	}
 	e := sh.newEntry()
 	e.Key, e.Str, e.Obj, e.access = string(key), str, obj, uint32(t.Now/1000)
-	e.cost = -1
+	e.cost, e.freq = -1, lfuInitVal
 	sh.idx.add(h, e)
 	sh.setDeadline(e, h, deadline)
 	sh.armFields(e, h)
-	t.touch(sh, e)
+	t.s.track(sh, h, e)
+	t.touch(sh, h, e)
 	return e
 }
 
@@ -415,6 +506,7 @@ func (t *Tx) Delete(dbi int, key []byte) bool {
 func (t *Tx) SetDeadline(dbi int, e *Entry, deadline int64) {
 	sh, h := t.locateString(dbi, e.Key)
 	sh.setDeadline(e, h, deadline)
+	t.s.retrack(sh, h, e)
 }
 
 // setDeadline sets e's deadline, arming a timer under h, its key's hash,
@@ -515,7 +607,7 @@ func (s *Store) expireFields(dbi int, sh *shard, kh uint64, e *Entry, h *Hash, n
 		s.remove(sh, kh, e)
 		return true
 	}
-	s.recharge(sh, e)
+	s.recharge(sh, kh, e)
 	return false
 }
 
