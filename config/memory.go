@@ -14,7 +14,7 @@ import (
 // A session cache without a limit grows until the kernel kills it, and
 // every session goes at once. Half leaves room for what the heap holds
 // beyond the data it is charged (garbage between collections: sessiond
-// caps the heap at maxmemory plus an eighth plus 48 MiB) and for the rest
+// caps the heap at maxmemory plus a fifth plus 56 MiB) and for the rest
 // of the machine.
 func DefaultMaxmemory() int64 {
 	return defaultMaxmemory(readLimit("/sys/fs/cgroup/memory.max"),

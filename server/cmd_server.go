@@ -371,13 +371,15 @@ func (s *Server) evictLoop(ctx context.Context) {
 	t := time.NewTicker(100 * time.Millisecond)
 	defer t.Stop()
 	for {
+		tick := false
 		select {
 		case <-ctx.Done():
 			return
 		case <-s.store.Wake():
 		case <-t.C:
+			tick = true
 		}
-		s.store.EvictBackground(s.clock.Now().UnixMilli())
+		s.store.EvictBackground(s.clock.Now().UnixMilli(), tick)
 	}
 }
 

@@ -181,13 +181,15 @@ func (s *Store) OverBudget() bool {
 func (s *Store) Wake() <-chan struct{} { return s.mem.wake }
 
 // EvictBackground does the policy's pending work and evicts until the
-// dataset is within its budget; the server calls it on Wake and on a tick.
-func (s *Store) EvictBackground(now int64) {
+// dataset is within its budget; the server calls it on Wake and on a tick
+// (tick true: then the LFU policy also reconciles its books with
+// ristretto's, which waits for ristretto to catch up).
+func (s *Store) EvictBackground(now int64, tick bool) {
 	if s.mem.budget.Load() == 0 {
 		return
 	}
 	if l := s.mem.lfu.Load(); l != nil {
-		l.evict(now, 1<<30, true)
+		l.evict(now, 1<<30, tick)
 		return
 	}
 	if p := s.Policy(); p != NoEviction {

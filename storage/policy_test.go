@@ -68,7 +68,7 @@ func settle(s *Store, now int64) {
 		if l := s.mem.lfu.Load(); l != nil {
 			l.cache.Wait()
 		}
-		s.EvictBackground(now)
+		s.EvictBackground(now, true)
 	}
 }
 
@@ -125,7 +125,7 @@ func TestLFUKeepsReadKeysThroughAFlood(t *testing.T) {
 			t.Fatal("db 1 sees db 0's key")
 		}
 		if i%50 == 0 {
-			s.EvictBackground(3000)
+			s.EvictBackground(3000, true)
 		}
 		// read-your-writes: the window holds every new key
 		if !present(s, 3000, k) {
@@ -261,7 +261,7 @@ func TestLRUEvictsTheLeastRecentlyUsed(t *testing.T) {
 		get(s, 2_000_000, 0, "k"+strconv.Itoa(i)) // the oldest, touched last
 	}
 	s.SetMaxmemory(s.DatasetBytes()/2, AllKeysLRU)
-	s.EvictBackground(2_000_000)
+	s.EvictBackground(2_000_000, true)
 	if s.DatasetBytes() > s.Budget() {
 		t.Fatalf("dataset %d over budget %d", s.DatasetBytes(), s.Budget())
 	}
@@ -354,7 +354,7 @@ func TestRandomEvictsDownToBudget(t *testing.T) {
 	defer s.Close()
 	fill(s, 500, func(int) int64 { return 0 }, func(int) int64 { return 1000 })
 	s.SetMaxmemory(s.DatasetBytes()/3, AllKeysRandom)
-	s.EvictBackground(1000)
+	s.EvictBackground(1000, true)
 	if s.DatasetBytes() > s.Budget() {
 		t.Fatalf("dataset %d over budget %d", s.DatasetBytes(), s.Budget())
 	}
