@@ -11,8 +11,16 @@
 //   - cmd/memory: RSS per key after loading 1,000,000 keys of 1 KiB with a
 //     TTL into each fresh target, one target at a time.
 //   - cmd/pipe: wall time of redis-cli --pipe of 1,000,000 such SETs.
+//   - cmd/sessions: the session workload under maxmemory (active users'
+//     hit ratio, logins found on read-back), sessiond's policies beside
+//     redis-server's.
+//   - cmd/evict: sessiond alone under eviction: read-your-writes with the
+//     store full, and peak RSS when writing 3x maxmemory per policy.
 //
-// run.sh runs all four; README.md gives the exact commands.
+// run.sh runs the first four; ab.sh alternates builds through one
+// redis-benchmark cell; evict_throughput.sh uses it to compare sessiond
+// with eviction active against sessiond with maxmemory 0. README.md gives
+// the exact commands.
 //
 // Rules every tool keeps (DESIGN invariant 6: every claim of speed is a
 // ratio against redis-server measured in the same run):

@@ -17,7 +17,7 @@ func LimitFor(n int64) int64 {
 	if n <= 0 {
 		return math.MaxInt64
 	}
-	return n + n/5 + 56<<20
+	return n + n/5 + 64<<20
 }
 
 // SetLimit sets the runtime's memory limit for a maxmemory of n bytes (0

@@ -71,7 +71,8 @@ func TestMaxmemoryNoeviction(t *testing.T) {
 	s, addr := startServer(t, cfg, nil)
 	c := dial(t, addr)
 	cfg.mu.Lock()
-	cfg.maxmemory = s.usedMemory() + 100<<10
+	// the policies keep a tenth of maxmemory for the collector
+	cfg.maxmemory = (s.usedMemory() + 100<<10) * gcReserve / (gcReserve - 1)
 	cfg.mu.Unlock()
 	s.applyMaxmemory()
 	value := strings.Repeat("v", 1024)
