@@ -212,9 +212,10 @@ func (l *lfu) queueVictim(pk uint64, tag uint32) {
 // evict brings the books within the budget: it removes the keys ristretto
 // evicted or refused and offers the window's oldest keys to ristretto
 // while the window is over its share. When the dataset is still over the
-// budget by more than the slack, it waits for ristretto to apply what it
-// was sent, removes its victims, and then evicts up to maxKeys keys of
-// main itself, sampled by their Redis LFU counter: ristretto evicts only
+// budget by more than the slack, it (in the background only) waits for
+// ristretto to apply what it was sent and removes its victims, and then
+// evicts up to maxKeys keys of main itself, sampled by their Redis LFU
+// counter: ristretto evicts only
 // to admit a key, so this is how a smaller maxmemory is reached without
 // traffic. The window is never evicted from: a write can always be read
 // back. It reports false when over budget with nothing to evict.
@@ -232,8 +233,13 @@ func (l *lfu) evict(now int64, maxKeys int, reconcile bool) bool {
 	if !l.s.OverBudget() {
 		return true
 	}
-	l.cache.Wait()
-	l.drainVictims()
+	if reconcile {
+		// the background evictor lets ristretto finish first; a command
+		// never waits for it (a Wait per SET throttled a full store to
+		// ristretto's pace)
+		l.cache.Wait()
+		l.drainVictims()
+	}
 	for n := 0; n < maxKeys && l.s.OverBudget(); n++ {
 		if !l.s.evictSampled(l.policy, now) {
 			return false
