@@ -50,7 +50,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	gcpace.SetLimit(cfg.Maxmemory())
 	cfg.OnChange("maxmemory", func() { gcpace.SetLimit(cfg.Maxmemory()) })
 	if cfg.Maxmemory() > 0 {
-		log.Info("memory limit", "maxmemory", cfg.Maxmemory(), "maxmemory_human", humanBytes(cfg.Maxmemory()),
+		log.Info("memory limit", "maxmemory", cfg.Maxmemory(), "maxmemory_human", server.HumanBytes(cfg.Maxmemory()),
 			"maxmemory-policy", cfg.MaxmemoryPolicy(), "heap-limit", gcpace.LimitFor(cfg.Maxmemory()))
 	} else {
 		log.Warn("no memory limit (maxmemory 0): the dataset grows until the kernel kills the process",
@@ -140,16 +140,4 @@ func newLogger(cfg *config.Config, stderr io.Writer) (*slog.Logger, func(), erro
 		return a
 	}})
 	return slog.New(h), closeFn, nil
-}
-
-// humanBytes prints n bytes in the largest binary unit that keeps a whole
-// number part, as INFO's *_human fields do.
-func humanBytes(n int64) string {
-	f, units := float64(n), []string{"B", "K", "M", "G", "T"}
-	i := 0
-	for f >= 1024 && i < len(units)-1 {
-		f /= 1024
-		i++
-	}
-	return strconv.FormatFloat(f, 'f', 2, 64) + units[i]
 }

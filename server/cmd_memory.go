@@ -90,9 +90,7 @@ const (
 // (0); the allocator fields come from the Go runtime's memory classes.
 func cmdMemoryStats(c *Client, _ [][]byte) {
 	s := c.srv
-	used := s.usedMemory()
-	s.info.notePeak(used)
-	peak := max(s.info.peak.Load(), used)
+	used, peak := s.memoryNow()
 	s.mu.Lock()
 	clients := int64(len(s.clients)) * 2048 // a connection's buffers, at rest
 	s.mu.Unlock()

@@ -312,6 +312,14 @@ func (st *infoState) opsPerSec() int64 {
 	return int64(sum / opsSamples)
 }
 
+// memoryNow returns used_memory and used_memory_peak, noting the former
+// in the peak.
+func (s *Server) memoryNow() (used, peak int64) {
+	used = s.usedMemory()
+	s.info.notePeak(used)
+	return used, max(s.info.peak.Load(), used)
+}
+
 func (st *infoState) notePeak(n int64) {
 	for {
 		p := st.peak.Load()
@@ -421,8 +429,9 @@ func rssBytes() int64 {
 	return pages * int64(os.Getpagesize())
 }
 
-// bytesToHuman formats n as Redis's INFO does (B, K, M, G, T, P).
-func bytesToHuman(n int64) string {
+// HumanBytes formats n as Redis's INFO does (B, K, M, G, T, P).
+// HumanBytes prints n as INFO's *_human fields do ("11.77G").
+func HumanBytes(n int64) string {
 	if n < 1024 {
 		return strconv.FormatInt(n, 10) + "B"
 	}
@@ -585,16 +594,14 @@ func (s *Server) configValue(name, def string) string {
 }
 
 func infoMemory(c *Client, st *infoState, b *infoBuilder) {
-	used := c.srv.usedMemory()
-	st.notePeak(used)
-	peak := max(st.peak.Load(), used)
+	used, peak := c.srv.memoryNow()
 	rss := rssBytes()
 	b.int("used_memory", used)
-	b.str("used_memory_human", bytesToHuman(used))
+	b.str("used_memory_human", HumanBytes(used))
 	b.int("used_memory_rss", rss)
-	b.str("used_memory_rss_human", bytesToHuman(rss))
+	b.str("used_memory_rss_human", HumanBytes(rss))
 	b.int("used_memory_peak", peak)
-	b.str("used_memory_peak_human", bytesToHuman(peak))
+	b.str("used_memory_peak_human", HumanBytes(peak))
 	perc := 0.0
 	if peak > 0 {
 		perc = float64(used) * 100 / float64(peak)
@@ -606,7 +613,7 @@ func infoMemory(c *Client, st *infoState, b *infoBuilder) {
 	b.str("used_memory_dataset_perc", strconv.FormatFloat(float64(dataset)*100/float64(max(used, 1)), 'f', 2, 64)+"%")
 	maxmem := c.srv.cfg.Maxmemory()
 	b.int("maxmemory", maxmem)
-	b.str("maxmemory_human", bytesToHuman(maxmem))
+	b.str("maxmemory_human", HumanBytes(maxmem))
 	b.str("maxmemory_policy", c.srv.configValue("maxmemory-policy", "noeviction"))
 	ratio := 0.0
 	if used > 0 {

@@ -255,7 +255,7 @@ func (l *lfu) drainVictims() {
 	l.vicMu.Unlock()
 	for i, pk := range pks {
 		tag := tags[i]
-		kh := pk ^ uint64(tag)*0x9E3779B97F4A7C15
+		kh := pkey(tag, pk) // pkey is its own inverse
 		sh := l.s.lockTag(tag)
 		if e := sh.idx.hashed(l.s.seed, kh, func(e *Entry) bool { return e.pstate == inMain }); e != nil {
 			l.mainBytes.Add(-max(e.cost, 0))

@@ -49,6 +49,12 @@ func (p Policy) LFU() bool { return p == AllKeysLFU || p == VolatileLFU }
 // eligible reports whether the policy may evict e.
 func (p Policy) eligible(e *Entry) bool { return !p.VolatileOnly() || e.Deadline != 0 }
 
+// sampleable reports whether the sampled eviction may take e: an eligible
+// key, and under LFU one of ristretto's (the window is not evicted from).
+func (p Policy) sampleable(e *Entry) bool {
+	return p.eligible(e) && (!p.LFU() || e.pstate == inMain)
+}
+
 // Where an entry stands with the LFU policy (Entry.pstate).
 const (
 	untracked = iota // not known to the policy: no LFU policy, or not eligible
@@ -94,8 +100,8 @@ func (s *Store) SetMaxmemory(budget int64, p Policy) {
 	cur := m.lfu.Load()
 	want := p.LFU() && budget > 0
 	// a sketch sized for a budget twice or half this one is rebuilt
-	resketch := cur != nil && want && func() bool { _, b := sketchSize(budget); return b > 2*cur.fixed || 2*b < cur.fixed }()
-	if cur != nil && (!want || cur.policy != p || resketch) {
+	_, sketch := sketchSize(budget)
+	if cur != nil && (!want || cur.policy != p || sketch > 2*cur.fixed || 2*sketch < cur.fixed) {
 		m.lfu.Store(nil)
 		s.eachShard(func(sh *shard) {
 			sh.idx.each(s.seed, func(_ uint64, e *Entry) bool {

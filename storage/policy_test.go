@@ -165,9 +165,8 @@ func (s *Store) PolicyBytesFor(p Policy, budget int64) int64 {
 	if !p.LFU() {
 		return 0
 	}
-	l := &lfu{}
-	_, l.fixed = sketchSize(budget)
-	return l.fixed
+	_, b := sketchSize(budget)
+	return b
 }
 
 // TestLFUBooksFollowEveryChange: puts, growth, deadlines, deletes, expiry,

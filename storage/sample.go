@@ -42,7 +42,7 @@ func (s *Store) evictSampled(p Policy, now int64) bool {
 			m.pool = m.pool[:len(m.pool)-1]
 			sh := s.lockTag(c.tag)
 			e := find(&sh.idx, c.kh, c.key)
-			if e != nil && p.eligible(e) && (!p.LFU() || e.pstate == inMain) {
+			if e != nil && p.sampleable(e) {
 				s.evictEntry(sh, c.kh, e)
 				sh.unlock()
 				return true
@@ -77,8 +77,8 @@ func (s *Store) sampleRound(p Policy, now int64) bool {
 				expired = true
 				return visited < 4*n
 			}
-			if !p.eligible(e) || p.LFU() && e.pstate != inMain {
-				return visited < 16*n // (the LFU window is not evicted from)
+			if !p.sampleable(e) {
+				return visited < 16*n
 			}
 			s.offer(candidate{tag: sh.tag, kh: kh, key: e.Key, score: score(p, e, now)})
 			seen++
