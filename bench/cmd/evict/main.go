@@ -262,14 +262,8 @@ func fill(ctx context.Context, srv *target.Server, limit int64, times float64) e
 }
 
 func info(c *resp.Conn, section, field string) string {
-	r, err := c.Do("INFO", section)
-	if err != nil {
-		return "?"
-	}
-	for _, line := range strings.Split(r.Str, "\r\n") {
-		if v, ok := strings.CutPrefix(line, field+":"); ok {
-			return v
-		}
+	if v, ok := c.InfoField(section, field); ok {
+		return v
 	}
 	return "?"
 }

@@ -114,14 +114,8 @@ func (v variant) run(ctx context.Context, w *workload) (*result, error) {
 }
 
 func infoField(c *resp.Conn, section, field string) string {
-	r, err := c.Do("INFO", section)
-	if err != nil {
-		return "?"
-	}
-	for _, line := range strings.Split(r.Str, "\r\n") {
-		if v, ok := strings.CutPrefix(line, field+":"); ok {
-			return v
-		}
+	if v, ok := c.InfoField(section, field); ok {
+		return v
 	}
 	return "-"
 }

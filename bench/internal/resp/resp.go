@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -166,4 +167,19 @@ func (c *Conn) Do(args ...string) (Reply, error) {
 		err = ServerError(rep.Str)
 	}
 	return rep, err
+}
+
+// InfoField returns one field of an INFO section, and whether the server
+// gave it.
+func (c *Conn) InfoField(section, field string) (string, bool) {
+	r, err := c.Do("INFO", section)
+	if err != nil {
+		return "", false
+	}
+	for _, line := range strings.Split(r.Str, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), field+":"); ok {
+			return v, true
+		}
+	}
+	return "", false
 }

@@ -2,6 +2,8 @@ package resp
 
 import (
 	"bufio"
+	"net"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -45,5 +47,30 @@ func TestReadAndSkip(t *testing.T) {
 	}
 	if _, err := r.ReadByte(); err == nil {
 		t.Fatal("Skip left bytes unread")
+	}
+}
+
+func TestInfoField(t *testing.T) {
+	client, server := net.Pipe()
+	defer client.Close()
+	info := "# Memory\r\nused_memory:1024\r\nmaxmemory_policy:allkeys-lfu\r\n"
+	go func() {
+		defer server.Close()
+		r := bufio.NewReader(server)
+		for range 2 {
+			if _, err := Read(r); err != nil {
+				return
+			}
+			if _, err := server.Write([]byte("$" + strconv.Itoa(len(info)) + "\r\n" + info + "\r\n")); err != nil {
+				return
+			}
+		}
+	}()
+	c := &Conn{Conn: client, R: bufio.NewReader(client), W: bufio.NewWriter(client)}
+	if v, ok := c.InfoField("memory", "maxmemory_policy"); !ok || v != "allkeys-lfu" {
+		t.Errorf("maxmemory_policy = %q, %v", v, ok)
+	}
+	if v, ok := c.InfoField("memory", "evicted_keys"); ok {
+		t.Errorf("evicted_keys found: %q", v)
 	}
 }

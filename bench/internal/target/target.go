@@ -195,17 +195,9 @@ func startExternal(spec Spec) (*Server, error) {
 
 // infoPID reads process_id from INFO server; 0 if unavailable.
 func infoPID(c *resp.Conn) int {
-	rep, err := c.Do("INFO", "server")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(rep.Str, "\n") {
-		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "process_id:"); ok {
-			pid, _ := strconv.Atoi(v)
-			return pid
-		}
-	}
-	return 0
+	v, _ := c.InfoField("server", "process_id")
+	pid, _ := strconv.Atoi(v)
+	return pid
 }
 
 // waitReady polls PING until the server answers, exits, or 20s pass.
