@@ -62,6 +62,26 @@ func (h *Heap) Pop() Timer {
 	return top
 }
 
+// Filter keeps the timers keep accepts and drops the rest (stale ones, whose
+// key is gone), in one pass and a reordering; it gives back the room of a
+// heap left at a quarter of its capacity, as Pop does.
+func (h *Heap) Filter(keep func(Timer) bool) {
+	kept := h.t[:0]
+	for _, t := range h.t {
+		if keep(t) {
+			kept = append(kept, t)
+		}
+	}
+	clear(h.t[len(kept):])
+	h.t = kept
+	if cap(h.t) > 1024 && len(h.t) < cap(h.t)/4 {
+		h.t = append([]Timer(nil), h.t...)
+	}
+	for i := len(h.t)/2 - 1; i >= 0; i-- {
+		h.down(i)
+	}
+}
+
 // Reset drops every timer.
 func (h *Heap) Reset() { h.t = nil }
 

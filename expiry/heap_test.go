@@ -33,6 +33,31 @@ func TestHeapOrdersTimers(t *testing.T) {
 	}
 }
 
+// Filter drops exactly the timers it is told to, keeps the rest in order,
+// and gives back the room of a heap that shrank.
+func TestHeapFilter(t *testing.T) {
+	var h Heap
+	r := rand.New(rand.NewPCG(3, 4))
+	var want []int64
+	for i := range 20000 {
+		w := r.Int64N(100000)
+		h.Push(w, uint64(i))
+		if i%10 == 0 {
+			want = append(want, w)
+		}
+	}
+	h.Filter(func(t Timer) bool { return t.Key%10 == 0 })
+	if h.Len() != len(want) || cap(h.t) > 4*len(want) {
+		t.Fatalf("len %d cap %d, want len %d", h.Len(), cap(h.t), len(want))
+	}
+	sort.Slice(want, func(i, j int) bool { return want[i] < want[j] })
+	for i, w := range want {
+		if got := h.Pop(); got.When != w || got.Key%10 != 0 {
+			t.Fatalf("timer %d: pop %+v want When %d", i, got, w)
+		}
+	}
+}
+
 type countingSweeper struct {
 	due   int
 	calls []int64

@@ -57,8 +57,9 @@ type shard struct {
 	// bytes is the sum of the costs of the shard's entries (memusage.go);
 	// change it only through Store.charge, which keeps Store.bytes the sum.
 	bytes int64
-	db    *db // the database the shard belongs to (fixed)
-	dbi   int // its index (fixed)
+	db    *db          // the database the shard belongs to (fixed)
+	seed  maphash.Seed // the store's, for resolving timers (fixed)
+	dbi   int          // its index (fixed)
 	// tag names the shard's contents for the eviction policy, which knows
 	// keys by tag and hash; SWAPDB exchanges it with the contents.
 	tag uint32
@@ -103,7 +104,7 @@ func New(o Options) *Store {
 		d := &db{shards: make([]shard, o.Shards)}
 		for j := range d.shards {
 			sh := &d.shards[j]
-			sh.idx, sh.db, sh.dbi, sh.tag = newIndex(), d, i, uint32(i*o.Shards+j)
+			sh.idx, sh.db, sh.dbi, sh.tag, sh.seed = newIndex(), d, i, uint32(i*o.Shards+j), s.seed
 			s.byTag[sh.tag].Store(sh)
 		}
 		s.dbs[i] = d
@@ -520,8 +521,7 @@ func (sh *shard) setDeadline(e *Entry, h uint64, deadline int64) {
 	}
 	e.Deadline = deadline
 	if deadline != 0 && (e.timer == 0 || deadline < e.timer) {
-		sh.timers.Push(deadline, h)
-		e.timer = deadline
+		sh.arm(e, h, deadline)
 	}
 }
 
@@ -570,8 +570,7 @@ func (s *Store) sweepShard(dbi int, sh *shard, now int64, budget int) int {
 		// persisted, or the deadline slid later: re-arm at the earliest
 		// deadline left, if any
 		if when := e.nextDeadline(); when != 0 {
-			sh.timers.Push(when, next.Key)
-			e.timer = when
+			sh.arm(e, next.Key, when)
 		}
 	}
 	return removed
@@ -626,7 +625,22 @@ func (sh *shard) armFields(e *Entry, kh uint64) {
 		return
 	}
 	if next := h.NextFieldDeadline(); next != 0 && (e.timer == 0 || next < e.timer) {
-		sh.timers.Push(next, kh)
-		e.timer = next
+		sh.arm(e, kh, next)
+	}
+}
+
+// arm pushes a timer at when for e, whose key has hash kh, and makes it
+// e's armed one. A removed key's timer, or one a key with an earlier
+// deadline left behind, stays in the heap as stale until it fires (for a
+// session, an hour later); so that keys evicted or deleted at a high rate
+// cannot fill the heap with them, it is filtered once it holds half again
+// as many timers as the shard has keys (each key has one armed timer at
+// most): a pass over the heap for every half of the keys' worth of timers
+// pushed.
+func (sh *shard) arm(e *Entry, kh uint64, when int64) {
+	e.timer = when
+	sh.timers.Push(when, kh)
+	if n := sh.idx.len(); sh.timers.Len() > n+n/2+1024 {
+		sh.timers.Filter(func(t expiry.Timer) bool { return sh.idx.timed(sh.seed, t.Key, t.When) != nil })
 	}
 }

@@ -3,6 +3,7 @@ package storage
 import (
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"testing"
 )
 
@@ -204,5 +205,30 @@ func TestPutFoundAfterLookup(t *testing.T) {
 	}
 	if keys, volatile := s.KeyCounts(0); keys != 2 || volatile != 0 {
 		t.Fatalf("KeyCounts = %d, %d; want 2, 0", keys, volatile)
+	}
+}
+
+// TestStaleTimersStayBounded: keys with an hour's TTL created and deleted
+// (or evicted) by the hundred thousand leave their timers behind; the heap
+// holds at most half again as many timers as the shard has keys, plus a
+// little, and every live key still expires on time.
+func TestStaleTimersStayBounded(t *testing.T) {
+	s := New(Options{Databases: 1, Shards: 1})
+	const live, churn = 2000, 100000
+	for i := range live {
+		put(s, 0, 0, "live"+strconv.Itoa(i), "v", 3_600_000+int64(i))
+	}
+	for i := range churn {
+		k := "gone" + strconv.Itoa(i)
+		put(s, 0, 0, k, "v", 3_600_000)
+		tx := s.Begin(0, 0, []byte(k))
+		tx.Delete(0, []byte(k))
+		tx.End()
+		if n := s.dbs[0].shards[0].timers.Len(); n > live+live/2+1024+1 {
+			t.Fatalf("after %d deletes: %d timers for %d keys", i+1, n, live)
+		}
+	}
+	if n := s.SweepExpired(3_600_000+live, 2*live); n != live {
+		t.Fatalf("expired %d of %d live keys", n, live)
 	}
 }
