@@ -15,7 +15,33 @@ func hashScenarios() []scenario {
 		big = append(big, "f"+strconv.Itoa(i), "v"+strconv.Itoa(i))
 	}
 	long := strings.Repeat("x", 65)
+	// a session: ten fields of 100 bytes, which Redis holds as a table
+	sess := []string{"HSET", "sess"}
+	for i := 0; i < 10; i++ {
+		sess = append(sess, "field"+strconv.Itoa(i), strings.Repeat(strconv.Itoa(i), 100))
+	}
 	return []scenario{
+		{"hash_session_shape", []step{
+			cmd(sess...),
+			cmd("OBJECT", "ENCODING", "sess"),
+			cmd("HLEN", "sess"),
+			cmd("HGET", "sess", "field7"),
+			cmd("HGETALL", "sess").sorted(),
+			cmd("HMGET", "sess", "field0", "nosuch", "field9"),
+			cmd("HSTRLEN", "sess", "field3"),
+			cmd("HSET", "sess", "field3", "short", "extra", long),
+			cmd("HEXISTS", "sess", "extra"),
+			cmd("HDEL", "sess", "field1", "field2", "nosuch"),
+			cmd("HINCRBY", "sess", "n", "5"),
+			cmd("HKEYS", "sess").sorted(),
+			cmd("HVALS", "sess").sorted(),
+			cmd("OBJECT", "ENCODING", "sess"),
+			cmd("EXPIRE", "sess", "100"),
+			cmd("TTL", "sess"),
+			cmd("COPY", "sess", "sess2"),
+			cmd("OBJECT", "ENCODING", "sess2"),
+			cmd("HGETALL", "sess2").sorted(),
+		}},
 		{"hset_hget_basic", []step{
 			cmd("HSET", "h", "f1", "v1"),
 			cmd("HSET", "h", "f1", "v1b", "f2", "v2", "f3", "v3"),

@@ -281,47 +281,63 @@ func TestHashRandfieldLimits(t *testing.T) {
 
 // TestHashScanTable iterates a table-encoded hash with HSCAN in small
 // pages, deleting and adding fields meanwhile: every field present for the
-// whole iteration is returned exactly once.
+// whole iteration is returned exactly once. Both kinds of hash Redis
+// encodes as a table: many fields (a Go map here) and a few long ones (a
+// wide buffer here).
 func TestHashScanTable(t *testing.T) {
-	_, c, _ := keyStart(t)
-	args := []string{"HSET", "h"}
-	for i := 0; i < 1000; i++ {
-		args = append(args, "f"+strconv.Itoa(i), strconv.Itoa(i))
-	}
-	runSteps(t, c, []replyStep{step(kInt(1000), args...), step(kBulk("hashtable"), "OBJECT", "ENCODING", "h")})
-	seen := map[string]int{}
-	cursor := "0"
-	for calls := 0; ; calls++ {
-		if calls > 10000 {
-			t.Fatal("HSCAN does not finish")
-		}
-		raw := c.do("HSCAN", "h", cursor, "COUNT", "10")
-		lines := strings.Split(raw, "\r\n")
-		// *2, $n, cursor, *m, then $len/value lines
-		cursor = lines[2]
-		items := lines[4:]
-		for j := 1; j+2 < len(items); j += 4 {
-			f, v := items[j], items[j+2]
-			if "f"+v != f && !(f[0] == 'g' && v == "x") {
-				t.Fatalf("pair %q %q", f, v)
+	for _, tc := range []struct {
+		name         string
+		fields, drop int
+		pad          string
+	}{
+		{"many fields", 1000, 100, ""},
+		{"long values", 60, 20, ":" + strings.Repeat("x", 70)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, c, _ := keyStart(t)
+			args := []string{"HSET", "h"}
+			for i := 0; i < tc.fields; i++ {
+				args = append(args, "f"+strconv.Itoa(i), strconv.Itoa(i)+tc.pad)
 			}
-			seen[f]++
-		}
-		if calls == 5 {
-			// churn: drop f0..f99, add g0..g99
-			for i := 0; i < 100; i++ {
-				c.do("HDEL", "h", "f"+strconv.Itoa(i))
-				c.do("HSET", "h", "g"+strconv.Itoa(i), "x")
+			runSteps(t, c, []replyStep{step(kInt(int64(tc.fields)), args...), step(kBulk("hashtable"), "OBJECT", "ENCODING", "h")})
+			seen := map[string]int{}
+			cursor := "0"
+			for calls := 0; ; calls++ {
+				if calls > 10000 {
+					t.Fatal("HSCAN does not finish")
+				}
+				raw := c.do("HSCAN", "h", cursor, "COUNT", "10")
+				lines := strings.Split(raw, "\r\n")
+				// *2, $n, cursor, *m, then $len/value lines
+				cursor = lines[2]
+				items := lines[4:]
+				for j := 1; j+2 < len(items); j += 4 {
+					f, v := items[j], strings.TrimSuffix(items[j+2], tc.pad)
+					if "f"+v != f && !(f[0] == 'g' && v == "x") {
+						t.Fatalf("pair %q %q", f, v)
+					}
+					seen[f]++
+				}
+				if calls == 2 {
+					// churn: drop the first fields, add as many others
+					for i := 0; i < tc.drop; i++ {
+						c.do("HDEL", "h", "f"+strconv.Itoa(i))
+						c.do("HSET", "h", "g"+strconv.Itoa(i), "x")
+					}
+				}
+				if cursor == "0" {
+					if calls < 3 {
+						t.Fatalf("HSCAN COUNT 10 over %d fields took %d calls", tc.fields, calls+1)
+					}
+					break
+				}
 			}
-		}
-		if cursor == "0" {
-			break
-		}
-	}
-	for i := 100; i < 1000; i++ {
-		if n := seen["f"+strconv.Itoa(i)]; n != 1 {
-			t.Fatalf("f%d returned %d times", i, n)
-		}
+			for i := tc.drop; i < tc.fields; i++ {
+				if n := seen["f"+strconv.Itoa(i)]; n != 1 {
+					t.Fatalf("f%d returned %d times", i, n)
+				}
+			}
+		})
 	}
 }
 

@@ -16,6 +16,15 @@ import (
 // longer field or value, than the limits passed in allow; like Redis it
 // never turns back.
 //
+// A hash whose only excess is a long field or value (a session of a few
+// fields of a hundred bytes or more each, where Redis converts at 64)
+// stays in lp while lp is at most wideMax bytes: a Go map of strings costs
+// about twice the bytes, which under maxmemory means half the sessions
+// kept. Such a hash is marked wide and reports the encoding Redis would
+// have, hashtable, and is scanned as a table is (HSCAN by cursor). It
+// converts to the map when lp would grow past wideMax or past the entry
+// limit.
+//
 // The header is kept to what the compact encoding needs, lp and one
 // pointer, so a small hash costs the header and one buffer: the map of the
 // table encoding and the field deadlines live in a side struct, x,
@@ -30,12 +39,19 @@ type Hash struct {
 // encoding (nil while lp holds the fields), and ttl, the deadlines, unix
 // ms, of the fields that have one (nil while none does). next is the
 // earliest of them (0 when ttl is nil), so checking a hash for due fields
-// is one comparison. A Hash drops x when both maps are nil.
+// is one comparison. wide marks a hash Redis would hold as a table while
+// lp holds it (see Hash). A Hash drops x when both maps are nil and it is
+// not wide.
 type hashExt struct {
 	ht   map[string]string
 	ttl  map[string]int64
 	next int64
+	wide bool
 }
+
+// wideMax is the most bytes lp holds once a field or value is longer than
+// the compact limit: a lookup walks lp, and a write may copy it.
+const wideMax = 8 << 10
 
 // NewHash returns an empty hash in the compact encoding.
 func NewHash() *Hash { return &Hash{} }
@@ -57,17 +73,36 @@ func (h *Hash) ttls() map[string]int64 {
 	return h.x.ttl
 }
 
+func (h *Hash) wide() bool { return h.x != nil && h.x.wide }
+
+// wideOnly is the x of every wide hash that needs nothing else of x: a
+// session costs no allocation for its flag. It is never written; ext
+// gives a hash its own x first.
+var wideOnly = &hashExt{wide: true}
+
+// ext returns h's own x, for writing.
 func (h *Hash) ext() *hashExt {
-	if h.x == nil {
+	switch h.x {
+	case nil:
 		h.x = &hashExt{}
+	case wideOnly:
+		h.x = &hashExt{wide: true}
 	}
 	return h.x
+}
+
+func (h *Hash) markWide() {
+	if h.x == nil {
+		h.x = wideOnly
+		return
+	}
+	h.ext().wide = true
 }
 
 // Encoding returns the name OBJECT ENCODING reports: listpack (listpackex
 // once a field has a deadline, as Redis 7.4 says) or hashtable.
 func (h *Hash) Encoding() string {
-	if h.table() != nil {
+	if h.table() != nil || h.wide() {
 		return "hashtable"
 	}
 	if h.ttls() != nil {
@@ -82,8 +117,10 @@ func (h *Hash) Clone() Object {
 	if h.lp != nil {
 		c.lp = slices.Clone(h.lp)
 	}
-	if h.x != nil {
-		c.x = &hashExt{next: h.x.next}
+	if h.x == wideOnly {
+		c.x = wideOnly
+	} else if h.x != nil {
+		c.x = &hashExt{next: h.x.next, wide: h.x.wide}
 		if h.x.ht != nil {
 			c.x.ht = make(map[string]string, len(h.x.ht))
 			for k, v := range h.x.ht {
@@ -226,10 +263,11 @@ func (h *Hash) Set(f, v []byte, keepTTL bool, maxEntries, maxValue int) bool {
 // SetPairs stores pairs, field, value, field, value..., as that many HSETs
 // in a row would, and returns how many fields are new. keepTTL keeps the
 // fields' deadlines (HINCRBY, HSETEX KEEPTTL); otherwise a new value drops
-// them, as HSET does. As Redis's HSET does, the hash converts to the table
-// encoding first when any field or value is longer than maxValue, and once
-// it has more than maxEntries fields. The pairs are copied; they must not
-// alias the hash's own bytes (a value from Get).
+// them, as HSET does. As Redis's HSET does, the hash leaves the compact
+// encoding first when any field or value is longer than maxValue (it turns
+// wide, or converts when lp would pass wideMax), and once it has more than
+// maxEntries fields. The pairs are copied; they must not alias the hash's
+// own bytes (a value from Get).
 //
 // In the compact encoding the command costs at most one allocation: the
 // size of the result is computed first (a field repeated in pairs counts
@@ -242,10 +280,10 @@ func (h *Hash) SetPairs(pairs [][]byte, keepTTL bool, maxEntries, maxValue int) 
 			h.persist(pairs[i])
 		}
 	}
-	if h.table() == nil {
+	if h.table() == nil && !h.wide() {
 		for _, a := range pairs {
 			if len(a) > maxValue {
-				h.convert()
+				h.markWide()
 				break
 			}
 		}
@@ -279,7 +317,7 @@ func (h *Hash) SetPairs(pairs [][]byte, keepTTL bool, maxEntries, maxValue int) 
 		size += d
 		grow += max(d, 0)
 	}
-	if n+added > maxEntries {
+	if n+added > maxEntries || h.wide() && size > wideMax {
 		h.convert()
 		return setFields(h.x.ht, pairs)
 	}
@@ -467,6 +505,8 @@ func (h *Hash) persist(f []byte) {
 	}
 	delete(ttl, string(f))
 	switch {
+	case len(ttl) == 0 && h.x.ht == nil && h.x.wide:
+		h.x = wideOnly
 	case len(ttl) == 0 && h.x.ht == nil:
 		h.x = nil
 	case len(ttl) == 0:

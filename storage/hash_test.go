@@ -66,6 +66,65 @@ func TestHashCompactAndConvert(t *testing.T) {
 	}
 }
 
+// A hash with long values reports hashtable, as Redis's would, but stays
+// in its buffer up to wideMax bytes: a session of ten 100-byte fields
+// costs its bytes, not a map's.
+func TestHashWide(t *testing.T) {
+	h := NewHash()
+	v := bytes.Repeat([]byte("v"), 100)
+	for i := range 10 {
+		h.Set([]byte("field"+strconv.Itoa(i)), v, false, 128, 64)
+	}
+	if h.Encoding() != "hashtable" || h.table() != nil || h.Len() != 10 {
+		t.Fatalf("encoding %s, table %v, len %d", h.Encoding(), h.table() != nil, h.Len())
+	}
+	if got, ok := h.Get([]byte("field3")); !ok || !bytes.Equal(got, v) {
+		t.Fatalf("Get %q %v", got, ok)
+	}
+	if u := h.memoryUsage(0); u > 1200 || h.x != wideOnly {
+		t.Errorf("MEMORY USAGE of ten 100-byte fields: %d bytes (shared flag %v)", u, h.x == wideOnly)
+	}
+	// a field deadline set and dropped leaves it wide, and the shared
+	// flag untouched
+	h.SetFieldDeadline([]byte("field1"), 100)
+	if h.x == wideOnly || !h.wide() || h.NextFieldDeadline() != 100 {
+		t.Fatal("a deadline on a wide hash")
+	}
+	h.SetFieldDeadline([]byte("field1"), 0)
+	if w := wideOnly; h.x != w || w.ht != nil || w.ttl != nil || w.next != 0 || !w.wide {
+		t.Fatalf("x %+v, wideOnly %+v", h.x, wideOnly)
+	}
+	for i := range 9 {
+		h.Delete([]byte("field" + strconv.Itoa(i)))
+	}
+	h.Trim()
+	if h.Encoding() != "hashtable" {
+		t.Fatal("wide must be one way, as the conversion is")
+	}
+	c := h.Clone().(*Hash)
+	if c.Encoding() != "hashtable" || c.Len() != 1 {
+		t.Fatal("Clone lost wide")
+	}
+	// past wideMax bytes: the map
+	for i := 0; len(h.lp) <= wideMax-len(v)-10 && i < 1000; i++ {
+		h.Set([]byte("g"+strconv.Itoa(i)), v, false, 1000, 64)
+	}
+	if h.table() != nil {
+		t.Fatalf("converted at %d bytes", len(h.lp))
+	}
+	n := h.Len()
+	h.Set([]byte("last"), v, false, 1000, 64)
+	if h.table() == nil || h.Len() != n+1 || h.Encoding() != "hashtable" {
+		t.Fatalf("not converted past wideMax: table %v, len %d", h.table() != nil, h.Len())
+	}
+	// a value longer than wideMax converts at once
+	big := NewHash()
+	big.Set([]byte("f"), make([]byte, wideMax+1), false, 128, 64)
+	if big.table() == nil {
+		t.Fatal("a value past wideMax stays in the buffer")
+	}
+}
+
 func TestHashFieldDeadlines(t *testing.T) {
 	h := NewHash()
 	for _, f := range []string{"a", "b", "c"} {

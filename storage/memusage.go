@@ -119,11 +119,11 @@ func sampled(total, limit int, each func(fn func(bytes int64) bool)) int64 {
 }
 
 func (h *Hash) memoryUsage(samples int) int64 {
-	n := allocSize(16) + allocSize(cap(h.lp))
-	if h.x == nil {
+	n := allocSize(32) + allocSize(cap(h.lp)) // the Hash, its buffer
+	if h.x == nil || h.x == wideOnly {
 		return n
 	}
-	n += allocSize(24)
+	n += allocSize(32) // the hashExt
 	if ht := h.x.ht; ht != nil {
 		n += mapSize(len(ht), 32) + sampled(len(ht), samples, func(fn func(int64) bool) {
 			for f, v := range ht {
