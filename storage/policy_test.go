@@ -384,3 +384,23 @@ func TestLFUCounter(t *testing.T) {
 		t.Errorf("after a day: %d", got)
 	}
 }
+
+// TestSketchSizeIsWhatRistrettoTakes: the bytes sketchSize charges for the
+// sketch and the doorkeeper are what a ristretto cache of that many
+// counters allocates, within 5% (both of its structures round up to a
+// power of two: a count that is not one would take twice what it looks).
+func TestSketchSizeIsWhatRistrettoTakes(t *testing.T) {
+	for _, budget := range []int64{1 << 20, 8 << 20, 180 << 20} {
+		counters, want := sketchSize(budget)
+		if counters&(counters-1) != 0 {
+			t.Fatalf("budget %d: %d counters, not a power of two", budget, counters)
+		}
+		h0 := liveHeap()
+		l := newLFU(New(Options{Databases: 1, Shards: 1}), budget, AllKeysLFU)
+		got := liveHeap() - h0
+		l.close()
+		if got < want*95/100 || got > want*105/100 {
+			t.Errorf("budget %d: %d counters take %d bytes, sketchSize says %d", budget, counters, got, want)
+		}
+	}
+}
