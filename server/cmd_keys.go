@@ -555,7 +555,7 @@ func (c *Client) expire(args [][]byte, base int64, seconds bool, cmd string) {
 	key := args[1]
 	tx := c.srv.store.Begin(c.nowMs, db, key)
 	defer tx.End()
-	e := c.lookup(&tx, db, key)
+	e := c.lookupFor(&tx, db, key, storage.UseDeadline)
 	if e == nil {
 		c.w.Int(0)
 		return
@@ -624,7 +624,7 @@ func cmdPersist(c *Client, args [][]byte) {
 	key := args[1]
 	tx := c.srv.store.Begin(c.nowMs, db, key)
 	defer tx.End()
-	e := c.lookup(&tx, db, key)
+	e := c.lookupFor(&tx, db, key, storage.UseDeadline)
 	if e == nil || e.Deadline == 0 {
 		c.w.Int(0)
 		return

@@ -85,13 +85,19 @@ func ownValue(old *storage.Entry, val []byte) []byte {
 	return clone(val)
 }
 
-// lookup is tx.Get, or tx.Peek for a CLIENT NO-TOUCH connection, whose
-// commands leave the keys' access times alone.
+// lookup is tx.Lookup for the running command's use of keys (c.use), or
+// tx.Peek for a CLIENT NO-TOUCH connection, whose commands leave the keys'
+// access times alone.
 func (c *Client) lookup(tx *storage.Tx, db int, key []byte) *storage.Entry {
+	return c.lookupFor(tx, db, key, c.use)
+}
+
+// lookupFor is lookup for a use other than the command's.
+func (c *Client) lookupFor(tx *storage.Tx, db int, key []byte, u storage.Use) *storage.Entry {
 	if c.noTouch.Load() {
 		return tx.Peek(db, key)
 	}
-	return tx.Get(db, key)
+	return tx.Lookup(db, key, u)
 }
 
 // countLookup counts a read lookup in keyspace_hits / keyspace_misses as

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/tidwall/redcon"
+
+	"sessiond/storage"
 )
 
 // Client is one connection's state. Its goroutine owns every field except
@@ -41,6 +43,10 @@ type Client struct {
 	now     time.Time
 	nowMs   int64
 	current redcon.Command
+	// use: what the command does with the keys it looks up (lookup):
+	// storage.UseCreate for one that may add data (deny-oom), else
+	// storage.UseRead
+	use storage.Use
 
 	// shared
 	db       atomic.Int32
@@ -219,6 +225,10 @@ func (c *Client) execute(args [][]byte) {
 		return
 	}
 	c.lastCmd.Store(&cmd.Name)
+	c.use = storage.UseRead
+	if cmd.Flags&FlagDenyOOM != 0 {
+		c.use = storage.UseCreate
+	}
 	cmd.Handler(c, args)
 	s.stats.commands.Add(1) // after the handler, as Redis counts
 

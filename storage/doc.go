@@ -58,7 +58,13 @@
 //     the sums over their keys (checkBooks in policy_test.go);
 //   - a new key is never evicted from the window, so a write can be read
 //     back; ristretto's refusals and evictions are applied by the evictor,
-//     and a promotion ristretto drops is offered again;
+//     and a promotion ristretto drops is offered again; a key leaving the
+//     window unread while ristretto is full is evicted there (unless read
+//     while absent lately), never offered;
+//   - only reads feed the frequency sketch (Use): not a creating command's
+//     miss, nor a change of deadline;
+//   - a shard's timer heap holds at most 1.5 x its keys + 1024 timers:
+//     removed keys' timers are filtered out (shard.arm).
 //   - ristretto's goroutine never takes a shard lock (its callbacks queue
 //     victims), so calling ristretto with a shard lock held cannot deadlock.
 //

@@ -57,6 +57,10 @@ type Entry struct {
 	Raw    bool
 	pstate uint8 // untracked, inWindow or inMain (policy.go)
 	freq   uint8 // Redis's LFU counter, kept under an LFU policy (policy.go)
+	// read: accessed since it was put, as the LFU policy's sketch counts
+	// (Use), kept under an LFU policy; one never read leaves the
+	// admission window without being offered to ristretto (lfu.promote)
+	read bool
 }
 
 // InheritAccess gives e the access time of from (RENAME and MOVE keep a

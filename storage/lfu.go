@@ -18,10 +18,16 @@ import (
 // first read). When the window is over its share, its oldest keys are
 // offered to ristretto, which admits one only if its access frequency (a
 // count-min sketch fed by every read) beats that of the least frequent of a
-// sample of the keys it holds, evicting those to make room. A session
-// created once and never read (a crawler's) loses to every session read
-// twice, so the keys of active users stay. This is the W-TinyLFU
-// arrangement; ristretto is its TinyLFU half.
+// sample of the keys it holds, evicting those to make room. This is the
+// W-TinyLFU arrangement; ristretto is its TinyLFU half.
+//
+// Only reads count toward a key's frequency (Use): not the lookup of a
+// command that creates the key, nor EXPIRE. Once ristretto is full, a key
+// that leaves the window unread is evicted there, not offered: it would
+// lose to every key read since the sketch's last halving, but ristretto
+// admits on a tie, so it would displace the sessions of users who come
+// back less often than that. A key read while absent lately (the ghost: a
+// session evicted, then logged in again) is offered all the same.
 //
 // The shard map stays the truth. Ristretto knows a key by a 64-bit hash
 // (pkey: the key's hash mixed with its shard's tag) and holds the tag as
@@ -46,7 +52,8 @@ type lfu struct {
 	// winCap the window's share of the budget, slack how far over budget
 	// the background evictor is let run; CONFIG SET maxmemory changes them.
 	mainCap, winCap, slack atomic.Int64
-	fixed                  int64 // the sketch and the doorkeeper
+	fixed                  int64 // the sketch, the doorkeeper and the ghost
+	ghost                  *ghost
 
 	winBytes, winCount   atomic.Int64
 	mainBytes, mainCount atomic.Int64
@@ -85,7 +92,7 @@ const (
 var policyMetrics = false
 
 func newLFU(s *Store, budget int64, p Policy) *lfu {
-	l := &lfu{s: s, policy: p}
+	l := &lfu{s: s, policy: p, ghost: newGhost(ghostBits(budget))}
 	counters, fixed := sketchSize(budget)
 	l.fixed = fixed
 	l.sizes(budget)
@@ -131,8 +138,13 @@ func sketchSize(budget int64) (counters, bytes int64) {
 	for float64(bloom) < float64(counters)*-math.Log(0.01)/(math.Ln2*math.Ln2) {
 		bloom <<= 1
 	}
-	return counters, 2*counters + int64(bloom/8) + ristrettoBase
+	return counters, 2*counters + int64(bloom/8) + ristrettoBase + newGhost(ghostBits(budget)).bytes()
 }
+
+// ghostBits is the size of a ghost generation for a budget: 8 bits for
+// each KiB, so that a generation lasts about as many reads of absent keys
+// as the budget holds keys of 1 KiB.
+func ghostBits(budget int64) int64 { return budget / 1024 * 8 }
 
 // ristrettoBase is what a ristretto cache takes whatever its size: its
 // Set buffer (32Ki pointers), its store's 256 shards and its read
@@ -201,6 +213,19 @@ func (l *lfu) charged(sh *shard, kh uint64, e *Entry, d int64) {
 
 // access feeds a read of the key to the frequency sketch.
 func (l *lfu) access(sh *shard, kh uint64) { l.cache.Get(pkey(sh.tag, kh)) }
+
+// accessAbsent feeds a read of an absent key to the sketch and the ghost.
+func (l *lfu) accessAbsent(sh *shard, kh uint64) {
+	pk := pkey(sh.tag, kh)
+	l.cache.Get(pk)
+	l.ghost.mark(pk)
+}
+
+// mainFull reports whether ristretto, by our books, has no room for one
+// more key of c bytes without evicting.
+func (l *lfu) mainFull(c int64) bool {
+	return l.mainBytes.Load()+(l.mainCount.Load()+1)*policyPerKey+c > l.mainCap.Load()
+}
 
 // nudgeIfFull wakes the evictor once the window holds an eighth more than
 // its share, so that it promotes keys in batches, not one by one.
@@ -297,6 +322,17 @@ func (l *lfu) promote() {
 			continue // removed, or promoted already through another record
 		}
 		c := max(e.cost, 0)
+		if !e.read && l.mainFull(c) && !l.ghost.has(pkey(r.tag, r.kh)) {
+			// never read, here or (lately) while absent: it would lose
+			// to every key ristretto holds but those at zero, which it
+			// would displace on a tie
+			e.pstate = untracked
+			l.winBytes.Add(-c)
+			l.winCount.Add(-1)
+			l.s.evictEntry(sh, r.kh, e)
+			sh.unlock()
+			continue
+		}
 		e.pstate = inMain
 		l.winBytes.Add(-c)
 		l.winCount.Add(-1)

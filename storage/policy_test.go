@@ -404,3 +404,134 @@ func TestSketchSizeIsWhatRistrettoTakes(t *testing.T) {
 		}
 	}
 }
+
+// TestOnlyReadsCount: a read counts toward the key's frequency, a miss
+// too (a session logged in again is admitted on it); the miss of a
+// command that creates the key does not, nor does a change of deadline.
+func TestOnlyReadsCount(t *testing.T) {
+	s := New(Options{Databases: 1, Shards: 1})
+	defer s.Close()
+	s.SetMaxmemory(64<<20, AllKeysLFU)
+	l := s.mem.lfu.Load()
+	// the key is in the window, so ristretto counts every access a miss
+	counted := func() uint64 { return l.cache.Metrics.Hits() + l.cache.Metrics.Misses() }
+	k := []byte("k")
+	for i, step := range []struct {
+		u       Use
+		put     bool
+		counted uint64
+	}{
+		{UseCreate, false, 0},
+		{UseDeadline, false, 0},
+		{UseRead, false, 1},
+		{UseCreate, true, 1}, // created
+		{UseCreate, false, 2},
+		{UseDeadline, false, 2},
+		{UseRead, false, 3},
+	} {
+		tx := s.Begin(1000, 0, k)
+		e := tx.Lookup(0, k, step.u)
+		if step.put {
+			tx.PutFound(0, k, e, []byte("v"), nil, 0)
+		}
+		tx.End()
+		if n := counted(); n != step.counted {
+			t.Fatalf("step %d (use %d): %d accesses counted, want %d", i, step.u, n, step.counted)
+		}
+	}
+}
+
+// TestLFUKeysNeverReadSkipRistretto: once ristretto is full, a key that
+// leaves the admission window unread is evicted there, never offered (it
+// could displace a key at zero on a tie); a key read once in the window,
+// or read while absent before it was written (a session logged in again),
+// is offered.
+func TestLFUKeysNeverReadSkipRistretto(t *testing.T) {
+	s := New(Options{Databases: 1, Shards: 4})
+	defer s.Close()
+	val := string(make([]byte, 100))
+	for i := range 300 {
+		put(s, 1000, 0, "user:"+strconv.Itoa(i), val, 0)
+	}
+	one := s.DatasetBytes() / 300
+	s.SetMaxmemory(s.PolicyBytesFor(AllKeysLFU, one*1000)+one*1000, AllKeysLFU)
+	l := s.mem.lfu.Load()
+	offered := func() uint64 {
+		l.cache.Wait()
+		return l.cache.Metrics.KeysAdded() + l.cache.Metrics.SetsRejected() + l.cache.Metrics.SetsDropped()
+	}
+	// fill ristretto with keys read once (what it refuses or evicts on
+	// the way leaves room: fill until it stays full)
+	for i := 0; !l.mainFull(one); {
+		for ; !l.mainFull(one); i++ {
+			k := "read:" + strconv.Itoa(i)
+			put(s, 2000, 0, k, val, 0)
+			get(s, 2000, 0, k)
+			s.EvictBackground(2000, false)
+		}
+		settle(s, 2000)
+	}
+	// push the read keys still in the window through it
+	for i := range 1000 {
+		put(s, 2000, 0, "first:"+strconv.Itoa(i), val, 0)
+		s.EvictBackground(2000, false)
+	}
+	settle(s, 2000)
+	before, evicted := offered(), s.EvictedKeys()
+	for i := range 3000 {
+		put(s, 3000, 0, "bot:"+strconv.Itoa(i), val, 0)
+		s.EvictBackground(3000, false)
+	}
+	settle(s, 3000)
+	if n := offered() - before; n != 0 {
+		t.Errorf("%d keys never read offered to ristretto", n)
+	}
+	if n := s.EvictedKeys() - evicted; n < 2500 {
+		t.Errorf("%d of 3000 keys never read evicted", n)
+	}
+	checkBooks(t, s)
+	// a key read in the window, and one read while absent, are offered
+	before = offered()
+	get(s, 4000, 0, "back")
+	put(s, 4000, 0, "back", val, 0)
+	put(s, 4000, 0, "login", val, 0)
+	get(s, 4000, 0, "login")
+	for i := range 3000 {
+		put(s, 4000, 0, "bot2:"+strconv.Itoa(i), val, 0)
+		s.EvictBackground(4000, false)
+	}
+	settle(s, 4000)
+	if n := offered() - before; n != 2 {
+		t.Errorf("%d keys offered to ristretto, want 2 (back, login)", n)
+	}
+	checkBooks(t, s)
+}
+
+// TestGhost: a mark is remembered for a generation and the next, then
+// forgotten.
+func TestGhost(t *testing.T) {
+	g := newGhost(1 << 12)
+	if g.has(42) {
+		t.Fatal("an empty ghost has a key")
+	}
+	g.mark(42)
+	if !g.has(42) {
+		t.Fatal("a marked key is not had")
+	}
+	turnover := int64(g.mask+1) / 8
+	for i := range turnover { // the newer generation fills: it turns over
+		g.mark(uint64(1000 + i))
+	}
+	if !g.has(42) {
+		t.Fatal("forgotten after one turnover")
+	}
+	for i := range 2 * turnover {
+		g.mark(uint64(1_000_000 + i))
+	}
+	if g.has(42) && g.has(43) && g.has(44) {
+		t.Fatal("remembered after two turnovers")
+	}
+	if g.bytes() != 2*(1<<12)/8 {
+		t.Fatalf("bytes %d", g.bytes())
+	}
+}

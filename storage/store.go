@@ -241,13 +241,18 @@ func (s *Store) retrack(sh *shard, kh uint64, e *Entry) {
 }
 
 // accessed marks e (of shard sh, key hash kh) read or written at now.
-func (t *Tx) accessed(sh *shard, kh uint64, e *Entry) {
+func (t *Tx) accessed(sh *shard, kh uint64, e *Entry) { t.accessedFor(sh, kh, e, true) }
+
+// accessedFor is accessed; sketch says whether the access counts in the
+// LFU policy's frequency sketch (see Use).
+func (t *Tx) accessedFor(sh *shard, kh uint64, e *Entry, sketch bool) {
 	sec := uint32(t.Now / 1000)
 	if Policy(t.s.mem.policy.Load()).LFU() {
 		e.countAccess(sec)
-		if l := t.s.mem.lfu.Load(); l != nil {
+		if l := t.s.mem.lfu.Load(); l != nil && sketch {
 			l.access(sh, kh)
 		}
+		e.read = e.read || sketch
 	}
 	e.access = sec
 }
@@ -391,14 +396,38 @@ func (t *Tx) Emit(dbi int, args ...[]byte) { t.s.emit(dbi, args...) }
 // entry whose deadline has passed is deleted (lazy expiry, counted, DEL
 // emitted) and reported absent; a hash first loses its due fields (HDEL
 // emitted), and is absent when none is left.
-func (t *Tx) Get(dbi int, key []byte) *Entry {
+func (t *Tx) Get(dbi int, key []byte) *Entry { return t.Lookup(dbi, key, UseRead) }
+
+// Use is what a command does with a key it looks up, for the LFU
+// policy's frequency sketch, which decides what stays under maxmemory: a
+// session created and never read must not count as read once.
+type Use uint8
+
+const (
+	// UseRead: the command reads the key (or changes its value): a hit
+	// counts, and so does a miss (a session evicted, then logged in
+	// again, is admitted on its reads).
+	UseRead Use = iota
+	// UseCreate: the command writes the key, creating it when absent
+	// (SET, HSET, INCR): a miss is no read.
+	UseCreate
+	// UseDeadline: the command only changes the key's deadline (EXPIRE
+	// after HSET, as session stores create a session): nothing counts.
+	UseDeadline
+)
+
+// Lookup is Get for a command whose use of the key is u. The entry's
+// access time and Redis LFU counter (OBJECT IDLETIME, OBJECT FREQ) follow
+// every use, as in Redis.
+func (t *Tx) Lookup(dbi int, key []byte, u Use) *Entry {
 	sh, kh, e := t.peek(dbi, key)
-	if e != nil {
-		t.accessed(sh, kh, e)
-	} else if l := t.s.mem.lfu.Load(); l != nil {
-		// A miss counts too: a key read often while absent (a session
-		// evicted, then logged in again) is admitted on its frequency.
-		l.access(sh, kh)
+	switch {
+	case e != nil:
+		t.accessedFor(sh, kh, e, u != UseDeadline)
+	case u == UseRead:
+		if l := t.s.mem.lfu.Load(); l != nil {
+			l.accessAbsent(sh, kh)
+		}
 	}
 	return e
 }
@@ -483,7 +512,7 @@ func (t *Tx) put(sh *shard, h uint64, key []byte, found *Entry, str []byte, obj 
 	}
 	e := sh.newEntry()
 	e.Key, e.Str, e.Obj, e.access = string(key), str, obj, uint32(t.Now/1000)
-	e.cost, e.freq = -1, lfuInitVal
+	e.cost, e.freq, e.read = -1, lfuInitVal, false
 	sh.idx.add(h, e)
 	sh.setDeadline(e, h, deadline)
 	sh.armFields(e, h)
