@@ -3,10 +3,51 @@ package difftest
 import (
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 func serverScenarios() []scenario {
+	big := []string{"ZADD", "bigz"}
+	bigh := []string{"HSET", "bigh"}
+	bigs := []string{"SADD", "bigs"}
+	for i := 0; i < 200; i++ {
+		big = append(big, strconv.Itoa(i)+".25", "m"+strconv.Itoa(i))
+		bigh = append(bigh, "f"+strconv.Itoa(i), "v"+strconv.Itoa(i))
+		bigs = append(bigs, "s"+strconv.Itoa(i))
+	}
 	return []scenario{
+		// DEBUG DIGEST is Redis's dataset digest: equal digests must mean
+		// equal data across both servers, for every type and encoding.
+		{"debug_digest", []step{
+			cmd("DEBUG", "DIGEST"),
+			cmd("SET", "s", "hello"),
+			cmd("SET", "n", "12345"),
+			cmd("SET", "t", "with ttl", "EX", "1000"),
+			cmd("RPUSH", "l", "a", "17", "", "b"),
+			cmd("SADD", "si", "1", "2", "3"),
+			cmd("SADD", "ss", "x", "y"),
+			cmd(bigs...),
+			cmd("HSET", "h", "a", "1", "b", "two"),
+			cmd(bigh...),
+			cmd("HSET", "hl", "f", strings.Repeat("v", 100)),
+			cmd("ZADD", "z", "1.1", "a", "1e20", "b", "inf", "c", "-inf", "d", "0", "e", "-2.5", "f", "3", "g", "0.1", "h"),
+			cmd(big...),
+			cmd("DEBUG", "DIGEST"),
+			cmd("DEBUG", "DIGEST-VALUE", "s", "n", "t", "l", "si", "ss", "bigs", "h", "bigh", "hl", "z", "bigz", "nosuch"),
+			cmd("DEBUG", "DIGEST-VALUE"),
+			cmd("SELECT", "3"),
+			cmd("SET", "s", "hello"),
+			cmd("DEBUG", "DIGEST"),
+			cmd("DEBUG", "DIGEST-VALUE", "s"),
+			cmd("SELECT", "0"),
+			cmd("PERSIST", "t"),
+			cmd("DEBUG", "DIGEST-VALUE", "t"),
+			cmd("FLUSHALL"),
+			cmd("DEBUG", "DIGEST"),
+			cmd("DEBUG", "nosuch"),
+			cmd("DEBUG", "DIGEST", "x"),
+			cmd("DEBUG"),
+		}},
 		// MEMORY USAGE's byte counts differ by design (the Go heap against
 		// jemalloc's); its replies for missing keys and bad arguments do not.
 		{"memory_usage_errors", []step{

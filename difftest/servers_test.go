@@ -41,7 +41,7 @@ func startRedis(t *testing.T) string {
 	}
 	return startProcess(t, "redis-server", func(port int) *exec.Cmd {
 		return exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-			"--save", "", "--appendonly", "no")
+			"--save", "", "--appendonly", "no", "--enable-debug-command", "local")
 	})
 }
 
@@ -64,7 +64,8 @@ func startSessiond(t *testing.T) string {
 		// Redis's memory defaults (sessiond ships a limit and allkeys-lfu),
 		// so both start alike; scenarios that need a policy set it
 		return exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-			"--save", "", "--appendonly", "no", "--maxmemory", "0", "--maxmemory-policy", "noeviction")
+			"--save", "", "--appendonly", "no", "--maxmemory", "0", "--maxmemory-policy", "noeviction",
+			"--enable-debug-command", "local")
 	})
 }
 

@@ -8,6 +8,7 @@ func registerCommands(t *table) {
 	t.add(keyCommands()...)
 	t.add(serverCommands()...)
 	t.add(memoryCommands()...)
+	t.add(debugCommands()...)
 	t.add(setCommands()...)
 	t.add(hashCommands()...)
 	t.add(zsetCommands()...)
