@@ -103,6 +103,14 @@ func itoa(n int) []byte {
 // Each calls fn for every live key of dbi, one shard at a time, with that
 // shard locked; fn must not touch the store. It stops when fn returns false.
 func (s *Store) Each(dbi int, now int64, fn func(e *Entry) bool) {
+	s.EachBatch(dbi, now, fn, func() bool { return true })
+}
+
+// EachBatch is Each that calls done after each shard, with its lock
+// released: a caller that encodes entries under the lock writes them out
+// there, never blocking on its destination with a shard locked. It stops
+// when fn or done returns false.
+func (s *Store) EachBatch(dbi int, now int64, fn func(e *Entry) bool, done func() bool) {
 	d := s.dbs[dbi]
 	for i := range d.shards {
 		sh := &d.shards[i]
@@ -111,7 +119,7 @@ func (s *Store) Each(dbi int, now int64, fn func(e *Entry) bool) {
 			return e.Deadline != 0 && e.Deadline <= now || fn(e)
 		})
 		sh.unlock()
-		if !more {
+		if !more || !done() {
 			return
 		}
 	}
