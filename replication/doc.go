@@ -1,15 +1,22 @@
 // Package replication owns what crosses the wire between a primary and its
-// replicas in Redis's replication protocol. So far: the RDB encoding of a
-// snapshot (rdb.go), in the plain encodings every Redis since 2.x loads
-// (string, list, set, hash, sorted set), with millisecond expiry opcodes,
-// aux fields and the CRC-64 trailer, so that a real redis-server 7.0
-// loads what a sessiond primary sends in a full resync.
+// replicas in Redis's replication protocol. So far:
+//   - the RDB encoding of a snapshot (rdb.go), in the plain encodings every
+//     Redis since 2.x loads (string, list, set, hash, sorted set), with
+//     millisecond expiry opcodes, aux fields and the CRC-64 trailer, so
+//     that a real redis-server 7.0 loads what a sessiond primary sends in
+//     a full resync;
+//   - the replication stream and backlog (log.go): the store's effects as
+//     RESP commands numbered by byte, read by one Follower per replica.
 //
 // Invariants:
 //   - the encoder writes only what Redis 7.0 reads back unchanged: values
 //     and deadlines; the checksum covers every byte before it;
-//   - it reads the store through storage.Store.EachEntry and never holds
-//     a shard lock while it writes to the destination beyond one key.
+//   - it reads the store through storage.Store.EachBatch and never holds
+//     a shard lock while it writes to the destination;
+//   - the log's offset counts every byte appended, exactly; a follower
+//     reads them in order or is cut off (ErrCutOff) once its unread bytes
+//     pass its limit: the log never waits for a follower, and holds the
+//     backlog plus what its followers have not read, no more.
 //
 // Imports: standard library, sessiond/storage.
 package replication

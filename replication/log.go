@@ -1,0 +1,211 @@
+package replication
+
+import (
+	"errors"
+	"strconv"
+	"sync"
+
+	"sessiond/storage"
+)
+
+// Log is a primary's replication stream: the store's effects as RESP
+// commands (a SELECT before an effect for another database than the last
+// one's), numbered by byte from offset 0, with the replication backlog.
+//
+// The bytes are kept in fixed chunks. A chunk is dropped once it lies
+// wholly before both the backlog window (the last backlog bytes, which a
+// replica reconnecting with PSYNC may ask for) and every follower's read
+// position; a follower that lets more than its limit pile up unread is cut
+// off instead, so a slow replica costs at most that limit, never the
+// primary's progress.
+type Log struct {
+	mu      sync.Mutex
+	chunks  [][]byte // full chunks hold chunkSize bytes; the last is being filled
+	first   int64    // offset of chunks[0][0]
+	off     int64    // offset after the last byte: master_repl_offset
+	db      int      // database of the last effect; -1 forces a SELECT
+	backlog int64    // repl-backlog-size
+	follow  map[*Follower]struct{}
+	wake    chan struct{} // closed and replaced at each append
+	scratch []byte
+}
+
+const chunkSize = 16 << 10
+
+// ErrTooOld is returned for an offset the log no longer holds.
+var ErrTooOld = errors.New("replication: offset no longer in the log")
+
+// ErrCutOff is returned to a follower that fell too far behind.
+var ErrCutOff = errors.New("replication: follower fell behind its output limit")
+
+// NewLog returns an empty log starting at offset start (a promoted
+// replica continues its old primary's numbering) that keeps backlog bytes.
+func NewLog(start, backlog int64) *Log {
+	return &Log{first: start, off: start, db: -1, backlog: backlog,
+		follow: map[*Follower]struct{}{}, wake: make(chan struct{})}
+}
+
+// Offset is the offset after the last byte appended.
+func (l *Log) Offset() int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.off
+}
+
+// SetBacklog changes the backlog size (CONFIG SET repl-backlog-size).
+func (l *Log) SetBacklog(n int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.backlog = n
+	l.trim()
+}
+
+// Reselect makes the next effect carry a SELECT whatever the last database
+// was: a replica starting from a snapshot does not know it.
+func (l *Log) Reselect() {
+	l.mu.Lock()
+	l.db = -1
+	l.mu.Unlock()
+}
+
+// Append adds an effect (a storage effect sink).
+func (l *Log) Append(e storage.Effect) {
+	l.mu.Lock()
+	b := l.scratch[:0]
+	if e.DB != l.db {
+		b = appendCommand(b, []byte("SELECT"), []byte(strconv.Itoa(e.DB)))
+		l.db = e.DB
+	}
+	b = appendCommand(b, e.Args...)
+	l.write(b)
+	l.scratch = b[:0]
+	l.mu.Unlock()
+}
+
+// AppendRaw adds bytes that are already a RESP command (PING).
+func (l *Log) AppendRaw(b []byte) {
+	l.mu.Lock()
+	l.write(b)
+	l.mu.Unlock()
+}
+
+func (l *Log) write(b []byte) {
+	l.off += int64(len(b))
+	for len(b) > 0 {
+		if n := len(l.chunks); n == 0 || len(l.chunks[n-1]) == chunkSize {
+			l.chunks = append(l.chunks, make([]byte, 0, chunkSize))
+		}
+		last := &l.chunks[len(l.chunks)-1]
+		k := min(len(b), chunkSize-len(*last))
+		*last = append(*last, b[:k]...)
+		b = b[k:]
+	}
+	l.trim()
+	close(l.wake)
+	l.wake = make(chan struct{})
+}
+
+// trim drops the chunks nobody needs, and cuts off the followers whose
+// unread bytes exceed their limit.
+func (l *Log) trim() {
+	for f := range l.follow {
+		if l.off-f.pos > f.limit {
+			f.cut = true
+			delete(l.follow, f)
+		}
+	}
+	keep := l.off - l.backlog
+	for f := range l.follow {
+		keep = min(keep, f.pos)
+	}
+	for len(l.chunks) > 1 && l.first+int64(len(l.chunks[0])) <= keep {
+		l.first += int64(len(l.chunks[0]))
+		l.chunks[0] = nil
+		l.chunks = l.chunks[1:]
+	}
+}
+
+// Has reports whether a replica at offset off (the next byte it needs)
+// can continue from the backlog: off is within its last backlog bytes.
+func (l *Log) Has(off int64) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return off <= l.off && off >= max(l.first, l.off-l.backlog)
+}
+
+// Follower reads the log from an offset on, for one replica.
+type Follower struct {
+	l     *Log
+	pos   int64
+	limit int64
+	cut   bool
+}
+
+// Follow returns a follower reading from off, which Has must allow, that
+// is cut off once more than limit bytes are appended past what it has read.
+func (l *Log) Follow(off, limit int64) (*Follower, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if off > l.off || off < l.first {
+		return nil, ErrTooOld
+	}
+	f := &Follower{l: l, pos: off, limit: limit}
+	l.follow[f] = struct{}{}
+	return f, nil
+}
+
+// Next copies the bytes from the follower's position into p (at most
+// len(p)), advancing it; with nothing new it returns 0 and a channel that
+// is closed at the next append. It returns ErrCutOff once the follower is
+// cut off.
+func (f *Follower) Next(p []byte) (int, <-chan struct{}, error) {
+	l := f.l
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if f.cut {
+		return 0, nil, ErrCutOff
+	}
+	n := 0
+	for n < len(p) && f.pos < l.off {
+		i := int((f.pos - l.first) / chunkSize)
+		// chunks before the last are full, so position maps to chunk i
+		// at offset (pos-first) % chunkSize
+		c := l.chunks[i][(f.pos-l.first)%chunkSize:]
+		k := copy(p[n:], c)
+		n += k
+		f.pos += int64(k)
+	}
+	if n == 0 {
+		return 0, l.wake, nil
+	}
+	return n, nil, nil
+}
+
+// Pos is the offset of the next byte the follower will read.
+func (f *Follower) Pos() int64 {
+	f.l.mu.Lock()
+	defer f.l.mu.Unlock()
+	return f.pos
+}
+
+// Close stops following.
+func (f *Follower) Close() {
+	f.l.mu.Lock()
+	delete(f.l.follow, f)
+	f.l.mu.Unlock()
+}
+
+// appendCommand appends args as a RESP array of bulk strings.
+func appendCommand(b []byte, args ...[]byte) []byte {
+	b = append(b, '*')
+	b = strconv.AppendInt(b, int64(len(args)), 10)
+	b = append(b, '\r', '\n')
+	for _, a := range args {
+		b = append(b, '$')
+		b = strconv.AppendInt(b, int64(len(a)), 10)
+		b = append(b, '\r', '\n')
+		b = append(b, a...)
+		b = append(b, '\r', '\n')
+	}
+	return b
+}
