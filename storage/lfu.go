@@ -62,6 +62,8 @@ type lfu struct {
 	win   []wref // FIFO from win[head]
 	head  int
 
+	offers atomic.Int64 // keys ristretto took from the window to decide on
+
 	vicMu   sync.Mutex
 	victims []uint64 // pkeys ristretto evicted or refused, not yet removed
 	vicTags []uint32 // their shards' tags
@@ -349,6 +351,7 @@ func (l *lfu) promote() {
 			l.pushFront(r)
 			return
 		}
+		l.offers.Add(1)
 		sh.unlock()
 	}
 }

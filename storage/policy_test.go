@@ -441,7 +441,7 @@ func TestOnlyReadsCount(t *testing.T) {
 	}
 }
 
-// TestLFUKeysNeverReadSkipRistretto: once ristretto is full, a key that
+// TestLFUKeysNeverReadSkipRistretto: while ristretto is full, a key that
 // leaves the admission window unread is evicted there, never offered (it
 // could displace a key at zero on a tie); a key read once in the window,
 // or read while absent before it was written (a session logged in again),
@@ -456,22 +456,11 @@ func TestLFUKeysNeverReadSkipRistretto(t *testing.T) {
 	one := s.DatasetBytes() / 300
 	s.SetMaxmemory(s.PolicyBytesFor(AllKeysLFU, one*1000)+one*1000, AllKeysLFU)
 	l := s.mem.lfu.Load()
-	offered := func() uint64 {
-		l.cache.Wait()
-		return l.cache.Metrics.KeysAdded() + l.cache.Metrics.SetsRejected() + l.cache.Metrics.SetsDropped()
-	}
-	// fill ristretto with keys read once (what it refuses or evicts on
-	// the way leaves room: fill until it stays full)
-	for i := 0; !l.mainFull(one); {
-		for ; !l.mainFull(one); i++ {
-			k := "read:" + strconv.Itoa(i)
-			put(s, 2000, 0, k, val, 0)
-			get(s, 2000, 0, k)
-			s.EvictBackground(2000, false)
-		}
-		settle(s, 2000)
-	}
-	// push the read keys still in the window through it
+	offered := func() int64 { return l.offers.Load() }
+	// the books say ristretto is full (whatever it evicts or refuses
+	// meanwhile, which would make room)
+	l.mainCap.Store(1)
+	// push the users in the window through it
 	for i := range 1000 {
 		put(s, 2000, 0, "first:"+strconv.Itoa(i), val, 0)
 		s.EvictBackground(2000, false)
@@ -496,13 +485,21 @@ func TestLFUKeysNeverReadSkipRistretto(t *testing.T) {
 	put(s, 4000, 0, "back", val, 0)
 	put(s, 4000, 0, "login", val, 0)
 	get(s, 4000, 0, "login")
+	ghostly := 0 // bots whose bit in the ghost is back's (a false positive)
 	for i := range 3000 {
-		put(s, 4000, 0, "bot2:"+strconv.Itoa(i), val, 0)
+		k := []byte("bot2:" + strconv.Itoa(i))
+		tx := s.Begin(4000, 0, k)
+		sh, kh := tx.locate(0, k)
+		if l.ghost.has(pkey(sh.tag, kh)) {
+			ghostly++
+		}
+		tx.Put(0, k, []byte(val), nil, 0)
+		tx.End()
 		s.EvictBackground(4000, false)
 	}
 	settle(s, 4000)
-	if n := offered() - before; n != 2 {
-		t.Errorf("%d keys offered to ristretto, want 2 (back, login)", n)
+	if n := offered() - before; n != int64(2+ghostly) {
+		t.Errorf("%d keys offered to ristretto, want 2 (back, login) + %d", n, ghostly)
 	}
 	checkBooks(t, s)
 }
