@@ -11,8 +11,9 @@
 // Invariants:
 //   - the encoder writes only what Redis 7.0 reads back unchanged: values
 //     and deadlines; the checksum covers every byte before it;
-//   - it reads the store through storage.Store.EachBatch and never holds
-//     a shard lock while it writes to the destination;
+//   - a snapshot is of one instant (storage.Store.Snapshot), at which the
+//     caller records its replication offset; the encoder never holds a
+//     shard lock while it writes to the destination;
 //   - the log's offset counts every byte appended, exactly; a follower
 //     reads them in order or is cut off (ErrCutOff) once its unread bytes
 //     pass its limit: the log never waits for a follower, and holds the

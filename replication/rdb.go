@@ -30,53 +30,64 @@ const (
 // Aux is one auxiliary field of an RDB header (redis-ver, repl-id, ...).
 type Aux struct{ Key, Value string }
 
-// WriteRDB writes every live key of s at now (unix ms) to w as an RDB file,
-// after the aux fields given: the magic, the fields, each non-empty
-// database (SELECTDB, RESIZEDB, its keys, a key's deadline as an
-// EXPIRETIME_MS opcode before it), EOF and the CRC-64 of all of it.
+// WriteRDB writes every live key of s at now (unix ms), as of one instant,
+// to w as an RDB file: the magic, the aux fields, each non-empty database
+// (SELECTDB, RESIZEDB, its keys, a key's deadline as an EXPIRETIME_MS
+// opcode before it), EOF and the CRC-64 of all of it.
 //
-// A shard's keys are encoded under its lock into memory and written to w
-// after it is released (storage.Store.EachBatch). Hash fields' own
-// deadlines (Redis 7.4) have no place in RDB version 10: the fields are
-// written, their deadlines are not.
-func WriteRDB(w io.Writer, s *storage.Store, now int64, aux []Aux) error {
+// mark is called at the instant the snapshot is of (storage.Store.Snapshot:
+// every shard locked, so no effect is emitted meanwhile): a primary records
+// its replication offset there. It returns the aux fields, which may
+// depend on it (repl-offset). It must not block. Keys are encoded under
+// their shard's lock into memory and written to w after it is released, so
+// a slow destination never holds a shard.
+//
+// Hash fields' own deadlines (Redis 7.4) have no place in RDB version 10:
+// the fields are written, their deadlines are not.
+func WriteRDB(w io.Writer, s *storage.Store, now int64, mark func() []Aux) error {
 	var sum crc64
 	out := bufio.NewWriterSize(io.MultiWriter(w, &sum), 64<<10)
-	var e enc
-	e.b = append(e.b, "REDIS"+rdbVersion...)
-	for _, a := range aux {
-		e.b = append(e.b, opAux)
-		e.str([]byte(a.Key))
-		e.str([]byte(a.Value))
-	}
+	var head enc
+	var counts []storage.DBCount
 	var err error
-	flush := func() bool {
-		if err == nil {
-			_, err = out.Write(e.b)
+	db := -1
+	s.Snapshot(now, func(c []storage.DBCount) {
+		counts = c
+		head.b = append(head.b, "REDIS"+rdbVersion...)
+		if mark != nil {
+			for _, a := range mark() {
+				head.b = append(head.b, opAux)
+				head.str([]byte(a.Key))
+				head.str([]byte(a.Value))
+			}
 		}
-		e.b = e.b[:0]
-		return err == nil
-	}
-	for dbi := range s.Databases() {
-		keys, volatile := s.KeyCounts(dbi)
-		if keys == 0 {
-			continue
-		}
-		e.b = append(e.b, opSelectDB)
-		e.len(uint64(dbi))
-		e.b = append(e.b, opResizeDB)
-		e.len(uint64(keys))
-		e.len(uint64(volatile))
-		s.EachBatch(dbi, now, func(en *storage.Entry) bool {
-			e.entry(en)
+	}, func(en *storage.Entry, b []byte) []byte {
+		e := enc{b}
+		e.entry(en)
+		return e.b
+	}, func(dbi int, b []byte) bool {
+		if counts[dbi].Keys == 0 {
 			return true
-		}, flush)
-		if !flush() {
-			return err
 		}
+		if dbi != db {
+			db = dbi
+			head.b = append(head.b, opSelectDB)
+			head.len(uint64(dbi))
+			head.b = append(head.b, opResizeDB)
+			head.len(uint64(counts[dbi].Keys))
+			head.len(uint64(counts[dbi].Volatile))
+		}
+		if _, err = out.Write(head.b); err == nil {
+			_, err = out.Write(b)
+		}
+		head.b = head.b[:0]
+		return err == nil
+	})
+	if err != nil {
+		return err
 	}
-	e.b = append(e.b, opEOF)
-	if !flush() {
+	head.b = append(head.b, opEOF)
+	if _, err := out.Write(head.b); err != nil {
 		return err
 	}
 	if err := out.Flush(); err != nil {

@@ -101,7 +101,8 @@ func TestRedisLoadsOurRDB(t *testing.T) {
 	s := testStore(now)
 	dir := t.TempDir()
 	var buf bytes.Buffer
-	if err := WriteRDB(&buf, s, now, []Aux{{"redis-ver", "7.0.15"}, {"redis-bits", "64"}}); err != nil {
+	aux := func() []Aux { return []Aux{{"redis-ver", "7.0.15"}, {"redis-bits", "64"}} }
+	if err := WriteRDB(&buf, s, now, aux); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "dump.rdb"), buf.Bytes(), 0o600); err != nil {

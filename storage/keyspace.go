@@ -15,7 +15,7 @@ func (s *Store) KeyCounts(dbi int) (keys, volatile int) {
 	d := s.dbs[dbi]
 	for i := range d.shards {
 		sh := &d.shards[i]
-		sh.mu.Lock()
+		sh.lock()
 		keys += sh.idx.len()
 		volatile += sh.volatile
 		sh.unlock()
@@ -30,7 +30,7 @@ func (s *Store) AvgTTL(dbi int, now int64) int64 {
 	d := s.dbs[dbi]
 	for i := range d.shards {
 		sh := &d.shards[i]
-		sh.mu.Lock()
+		sh.lock()
 		seen := 0
 		sh.idx.each(s.seed, func(_ uint64, e *Entry) bool {
 			if e.Deadline == 0 {
@@ -56,7 +56,7 @@ func (s *Store) Flush(dbi int) {
 	d := s.dbs[dbi]
 	for i := range d.shards {
 		sh := &d.shards[i]
-		sh.mu.Lock()
+		sh.lock()
 		s.clear(sh)
 		sh.unlock()
 	}
@@ -71,7 +71,7 @@ func (s *Store) Swap(a, b int) {
 	lo, hi := min(a, b), max(a, b)
 	for _, dbi := range []int{lo, hi} {
 		for i := range s.dbs[dbi].shards {
-			s.dbs[dbi].shards[i].mu.Lock()
+			s.dbs[dbi].shards[i].lock()
 		}
 	}
 	da, db := s.dbs[a], s.dbs[b]
@@ -103,23 +103,15 @@ func itoa(n int) []byte {
 // Each calls fn for every live key of dbi, one shard at a time, with that
 // shard locked; fn must not touch the store. It stops when fn returns false.
 func (s *Store) Each(dbi int, now int64, fn func(e *Entry) bool) {
-	s.EachBatch(dbi, now, fn, func() bool { return true })
-}
-
-// EachBatch is Each that calls done after each shard, with its lock
-// released: a caller that encodes entries under the lock writes them out
-// there, never blocking on its destination with a shard locked. It stops
-// when fn or done returns false.
-func (s *Store) EachBatch(dbi int, now int64, fn func(e *Entry) bool, done func() bool) {
 	d := s.dbs[dbi]
 	for i := range d.shards {
 		sh := &d.shards[i]
-		sh.mu.Lock()
+		sh.lock()
 		more := sh.idx.each(s.seed, func(_ uint64, e *Entry) bool {
 			return e.Deadline != 0 && e.Deadline <= now || fn(e)
 		})
 		sh.unlock()
-		if !more || !done() {
+		if !more {
 			return
 		}
 	}
@@ -147,7 +139,7 @@ func (s *Store) Scan(dbi int, now int64, cursor uint64, count int, fn func(e *En
 			si = int(cursor >> (64 - shardBits))
 		}
 		sh := &d.shards[si]
-		sh.mu.Lock()
+		sh.lock()
 		n := sh.idx.len()
 		want := max(count, n/32)
 		// The range covers the shard's hash space divided into about
@@ -207,7 +199,7 @@ func (s *Store) RandomKey(dbi int, now int64) (string, bool) {
 	for tries := 0; tries < 3; tries++ {
 		for _, i := range order {
 			sh := &d.shards[i]
-			sh.mu.Lock()
+			sh.lock()
 			// Deleting from the index while walking it is safe: a Go map
 			// range tolerates deletes, and removed entries stay readable
 			// until the unlock.
@@ -247,7 +239,7 @@ func (s *Store) FlushEmit(db int, args [][]byte, dbis ...int) {
 	dbis = slices.Compact(dbis)
 	for _, dbi := range dbis {
 		for i := range s.dbs[dbi].shards {
-			s.dbs[dbi].shards[i].mu.Lock()
+			s.dbs[dbi].shards[i].lock()
 		}
 	}
 	for _, dbi := range dbis {

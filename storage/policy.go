@@ -143,7 +143,7 @@ func (s *Store) eachShard(fn func(sh *shard)) {
 	for _, d := range s.dbs {
 		for i := range d.shards {
 			sh := &d.shards[i]
-			sh.mu.Lock()
+			sh.lock()
 			fn(sh)
 			sh.unlock()
 		}

@@ -64,7 +64,7 @@ func (s *Store) sampleRound(p Policy, now int64) bool {
 			continue
 		}
 		sh := &d.shards[rand.IntN(len(d.shards))]
-		sh.mu.Lock()
+		sh.lock()
 		if p.VolatileOnly() && sh.volatile == 0 {
 			sh.unlock()
 			continue

@@ -59,7 +59,10 @@ type shard struct {
 	bytes int64
 	db    *db          // the database the shard belongs to (fixed)
 	seed  maphash.Seed // the store's, for resolving timers (fixed)
-	dbi   int          // its index (fixed)
+	pos   int          // its position: dbi*shards + index (fixed)
+	// snap is a snapshot waiting to capture the shard (snapshot.go)
+	snap *snapshot
+	dbi  int // its index (fixed)
 	// tag names the shard's contents for the eviction policy, which knows
 	// keys by tag and hash; SWAPDB exchanges it with the contents.
 	tag uint32
@@ -105,6 +108,7 @@ func New(o Options) *Store {
 		for j := range d.shards {
 			sh := &d.shards[j]
 			sh.idx, sh.db, sh.dbi, sh.tag, sh.seed = newIndex(), d, i, uint32(i*o.Shards+j), s.seed
+			sh.pos = i*o.Shards + j
 			s.byTag[sh.tag].Store(sh)
 		}
 		s.dbs[i] = d
@@ -261,7 +265,7 @@ func (t *Tx) accessedFor(sh *shard, kh uint64, e *Entry, sketch bool) {
 func (s *Store) lockTag(tag uint32) *shard {
 	for {
 		sh := s.byTag[tag].Load()
-		sh.mu.Lock()
+		sh.lock()
 		if sh.tag == tag {
 			return sh
 		}
@@ -280,7 +284,7 @@ func (s *Store) DatasetBytes() int64 { return s.bytes.Load() }
 // Begin locks the shard of key in database dbi.
 func (s *Store) Begin(now int64, dbi int, key []byte) Tx {
 	sh := &s.dbs[dbi].shards[s.shardIndex(key)]
-	sh.mu.Lock()
+	sh.lock()
 	return Tx{s: s, Now: now, one: sh}
 }
 
@@ -322,7 +326,7 @@ func (s *Store) lockIndexes(now int64, idx []int) Tx {
 		}
 		last = i
 		sh := &s.dbs[i/s.nsh].shards[i%s.nsh]
-		sh.mu.Lock()
+		sh.lock()
 		t.many = append(t.many, sh)
 	}
 	return t
@@ -564,7 +568,7 @@ func (s *Store) SweepExpired(now int64, budget int) int {
 				return removed
 			}
 			sh := &d.shards[i]
-			sh.mu.Lock()
+			sh.lock()
 			removed += s.sweepShard(dbi, sh, now, budget-removed)
 			sh.unlock()
 		}
