@@ -52,6 +52,14 @@ func (l *Log) Offset() int64 {
 	return l.off
 }
 
+// First is the offset of the oldest byte held: the backlog's first byte,
+// or older bytes a follower has yet to read.
+func (l *Log) First() int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.first
+}
+
 // SetBacklog changes the backlog size (CONFIG SET repl-backlog-size).
 func (l *Log) SetBacklog(n int64) {
 	l.mu.Lock()

@@ -650,9 +650,9 @@ func infoStats(c *Client, st *infoState, b *infoBuilder) {
 	b.int("total_commands_processed", s.commands.Load())
 	b.int("instantaneous_ops_per_sec", st.opsPerSec())
 	b.int("rejected_connections", s.rejected.Load())
-	b.int("sync_full", 0)
-	b.int("sync_partial_ok", 0)
-	b.int("sync_partial_err", 0)
+	b.int("sync_full", c.srv.repl.syncFull.Load())
+	b.int("sync_partial_ok", c.srv.repl.syncPartialOK.Load())
+	b.int("sync_partial_err", c.srv.repl.syncPartialErr.Load())
 	b.int("expired_keys", c.srv.store.Stats().ExpiredKeys.Load())
 	b.int("evicted_keys", c.srv.store.EvictedKeys())
 	b.int("evicted_clients", 0)
@@ -664,18 +664,46 @@ func infoStats(c *Client, st *infoState, b *infoBuilder) {
 	b.int("panics", s.panics.Load())
 }
 
-func infoReplication(_ *Client, st *infoState, b *infoBuilder) {
+func infoReplication(c *Client, st *infoState, b *infoBuilder) {
+	p := &c.srv.repl
+	p.mu.Lock()
+	lg := p.log
+	links := make([]*replicaLink, 0, len(p.replicas))
+	for l := range p.replicas {
+		links = append(links, l)
+	}
+	p.mu.Unlock()
 	b.str("role", "master")
-	b.int("connected_slaves", 0)
+	b.int("connected_slaves", int64(len(links)))
+	for i, l := range links {
+		state := "wait_bgsave"
+		if s := l.state.Load(); s != nil {
+			state = *s
+		}
+		lag := int64(0)
+		if at := l.ackAt.Load(); at > 0 {
+			lag = max(c.nowMs-at, 0) / 1000
+		}
+		b.str("slave"+strconv.Itoa(i), "ip="+l.addr()+",port="+strconv.FormatInt(l.port.Load(), 10)+
+			",state="+state+",offset="+strconv.FormatInt(l.ack.Load(), 10)+",lag="+strconv.FormatInt(lag, 10))
+	}
 	b.str("master_failover_state", "no-failover")
 	b.str("master_replid", st.replID)
 	b.str("master_replid2", strings.Repeat("0", 40))
-	b.int("master_repl_offset", 0)
+	var off, first, hist, size int64
+	active := int64(0)
+	if lg != nil {
+		active = 1
+		off, first, hist = lg.Offset(), lg.First(), lg.Offset()-lg.First()
+		size = c.srv.cfgInt("repl-backlog-size", 1<<20)
+	}
+	b.int("master_repl_offset", off)
 	b.int("second_repl_offset", -1)
-	b.int("repl_backlog_active", 0)
-	b.int("repl_backlog_size", 0)
-	b.int("repl_backlog_first_byte_offset", 0)
-	b.int("repl_backlog_histlen", 0)
+	b.int("repl_backlog_active", active)
+	b.int("repl_backlog_size", size)
+	// Redis numbers the backlog's first byte from 1
+	b.int("repl_backlog_first_byte_offset", first+active)
+	b.int("repl_backlog_histlen", hist)
 }
 
 func infoCPU(_ *Client, _ *infoState, b *infoBuilder) {

@@ -43,6 +43,10 @@ type Client struct {
 	now     time.Time
 	nowMs   int64
 	current redcon.Command
+	// replica: set once the connection is a replica's (PSYNC/SYNC):
+	// nothing is replied to it any more. replLink collects what its
+	// REPLCONFs said before that.
+	replica, replLink *replicaLink
 	// use: what the command does with the keys it looks up (lookup):
 	// storage.UseCreate for one that may add data (deny-oom), else
 	// storage.UseRead
@@ -88,7 +92,7 @@ func (c *Client) serve() {
 		if len(c.w.b) > 0 && !c.flush() {
 			return
 		}
-		if t := c.srv.idleTimeout(); t > 0 {
+		if t := c.srv.idleTimeout(); t > 0 && c.replica == nil {
 			c.conn.SetReadDeadline(time.Now().Add(t))
 			c.deadline = true
 		} else if c.deadline {
@@ -161,6 +165,10 @@ func (c *Client) protocolError(err error) {
 // flush writes the pending replies; it reports false when the connection is broken.
 func (c *Client) flush() bool {
 	if len(c.w.b) == 0 {
+		return true
+	}
+	if c.replica != nil {
+		c.w.b = c.w.b[:0] // a replica is never answered
 		return true
 	}
 	var err error

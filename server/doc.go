@@ -32,6 +32,14 @@
 // come, first served after its Tx ends, and timeouts come from the clock's
 // AfterFunc.
 //
-// Imports: standard library, redcon, sessiond/{clock,expiry,storage,glob}.
+// As a primary (repl_primary.go) it serves PSYNC/SYNC: a replica's
+// connection is detached to a goroutine of its own that reads its
+// REPLCONF ACKs and is never answered, while another writes the snapshot
+// (replication.WriteRDB, of one instant) and the stream
+// (replication.Log, the store's effect sink once a replica has synced)
+// and never makes the primary wait: a replica past its output limit, or
+// not reading for repl-timeout, is dropped.
+//
+// Imports: standard library, redcon, sessiond/{clock,expiry,storage,glob,replication}.
 // It must not import main or config (the Config interface decouples it).
 package server

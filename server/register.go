@@ -9,6 +9,7 @@ func registerCommands(t *table) {
 	t.add(serverCommands()...)
 	t.add(memoryCommands()...)
 	t.add(debugCommands()...)
+	t.add(replicationCommands()...)
 	t.add(setCommands()...)
 	t.add(hashCommands()...)
 	t.add(zsetCommands()...)

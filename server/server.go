@@ -78,6 +78,7 @@ type Server struct {
 	stopping  atomic.Bool  // Close has begun: the loops end
 	nextID    atomic.Int64
 
+	ctx      context.Context // cancelled by Close
 	cancel   context.CancelFunc
 	bg       sync.WaitGroup
 	shutdown chan struct{} // closed by the SHUTDOWN command
@@ -85,6 +86,7 @@ type Server struct {
 
 	stats   stats
 	blocked blockRegistry // parked blocking commands (blocking.go)
+	repl    primary       // replication, as a primary (repl_primary.go)
 	info    *infoState
 }
 
@@ -122,8 +124,9 @@ func New(cfg Config, o Options) *Server {
 		s.startLoops(runtime.GOMAXPROCS(0))
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s.cancel = cancel
+	s.ctx, s.cancel = ctx, cancel
 	s.info = &infoState{replID: randomHex(40), runID: randomHex(40)}
+	s.repl.replid = s.info.replID
 	s.bg.Add(1)
 	go func() {
 		defer s.bg.Done()
@@ -263,6 +266,9 @@ func (s *Server) removeClient(c *Client) {
 	s.mu.Lock()
 	delete(s.clients, c.id)
 	s.mu.Unlock()
+	if c.replica != nil {
+		close(c.replica.gone) // its sender stops waiting for the stream
+	}
 }
 
 // Close stops the listeners, disconnects every client and stops the

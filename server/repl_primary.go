@@ -1,0 +1,422 @@
+package server
+
+import (
+	"bytes"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"sessiond/replication"
+)
+
+// primary is the server's side of replication as a primary: its
+// replication id, the stream (created when the first replica syncs, as
+// Redis creates its backlog then) and the replicas attached.
+//
+// Each replica has a goroutine of its own (serveReplica) that writes the
+// snapshot and then the stream to the replica's socket; the replica's
+// connection goes on reading its REPLCONF ACKs on the client's goroutine,
+// and nothing is ever replied to it. The primary never waits for a
+// replica: the stream's Follower is cut off once the replica's unread
+// bytes pass client-output-buffer-limit's replica hard limit, and a write
+// the replica does not take within repl-timeout ends the link; either way
+// the replica reconnects and resyncs.
+type primary struct {
+	mu       sync.Mutex
+	replid   string
+	log      *replication.Log // nil before the first sync
+	replicas map[*replicaLink]struct{}
+
+	syncFull, syncPartialOK, syncPartialErr atomic.Int64
+}
+
+// replicaLink is one attached replica.
+type replicaLink struct {
+	c       *Client
+	gone    chan struct{} // closed when the replica's connection ends
+	port    atomic.Int64  // REPLCONF listening-port
+	ip      atomic.Pointer[string]
+	capaEOF atomic.Bool
+	state   atomic.Pointer[string] // Redis's: wait_bgsave, send_bulk, online
+	ack     atomic.Int64           // the offset of its last REPLCONF ACK
+	ackAt   atomic.Int64           // unix ms of it
+}
+
+func (l *replicaLink) setState(s string) { l.state.Store(&s) }
+
+var pingCommand = []byte("*1\r\n$4\r\nPING\r\n")
+
+func replicationCommands() []*Command {
+	adm := FlagAdmin | FlagNoScript | FlagLoading | FlagStale
+	return []*Command{
+		{Name: "replconf", Arity: -1, Flags: adm | FlagAllowBusy, Handler: cmdReplconf, Group: "server", Since: "3.0.0",
+			Summary: "An internal command for configuring the replication stream", Complexity: "O(1)",
+			Categories: []string{"@admin", "@slow", "@dangerous"}},
+		{Name: "psync", Arity: -3, Flags: adm | FlagNoMulti, Handler: cmdPsync, Group: "server", Since: "2.8.0",
+			Summary: "An internal command used in replication", Syntax: "replicationid offset",
+			Categories: []string{"@admin", "@slow", "@dangerous"}},
+		{Name: "sync", Arity: 1, Flags: adm | FlagNoMulti, Handler: cmdSync, Group: "server", Since: "1.0.0",
+			Summary: "An internal command used in replication", Categories: []string{"@admin", "@slow", "@dangerous"}},
+		{Name: "role", Arity: 1, Flags: FlagNoScript | FlagLoading | FlagStale | FlagFast, Handler: cmdRole,
+			Group: "server", Since: "2.8.12", Summary: "Returns the replication role", Complexity: "O(1)",
+			Categories: []string{"@admin", "@fast", "@dangerous"}},
+	}
+}
+
+// cmdReplconf is REPLCONF option value [option value ...] from a replica:
+// listening-port, ip-address, capa (eof, psync2) answer +OK; ACK records
+// the replica's offset and answers nothing; GETACK (sent to a replica)
+// is ignored here.
+func cmdReplconf(c *Client, args [][]byte) {
+	if len(args)%2 == 0 {
+		c.w.Error(errSyntax)
+		return
+	}
+	link := c.replica
+	for i := 1; i < len(args); i += 2 {
+		v := string(args[i+1])
+		switch strings.ToLower(string(args[i])) {
+		case "listening-port":
+			port, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || port < 0 || port > 65535 {
+				c.w.Error(errNotInteger)
+				return
+			}
+			c.pendingLink().port.Store(port)
+		case "ip-address":
+			c.pendingLink().ip.Store(&v)
+		case "capa":
+			if strings.EqualFold(v, "eof") {
+				c.pendingLink().capaEOF.Store(true)
+			}
+		case "ack":
+			if link != nil {
+				if off, err := strconv.ParseInt(v, 10, 64); err == nil {
+					link.ack.Store(off)
+					link.ackAt.Store(c.nowMs)
+				}
+			}
+			return // never a reply
+		case "getack", "rdb-only", "rdb-filter-only":
+		default:
+			c.w.Error("ERR Unrecognized REPLCONF option: " + truncate(string(args[i]), 128))
+			return
+		}
+	}
+	c.w.OK()
+}
+
+// pendingLink is the link a REPLCONF before PSYNC describes.
+func (c *Client) pendingLink() *replicaLink {
+	if c.replLink == nil {
+		c.replLink = &replicaLink{c: c, gone: make(chan struct{})}
+		c.replLink.setState("wait_bgsave")
+	}
+	return c.replLink
+}
+
+func cmdSync(c *Client, _ [][]byte) { c.startReplica("?", -1, false) }
+
+// cmdPsync is PSYNC replid offset: +CONTINUE and the stream from offset
+// when replid is ours and the backlog holds it, else +FULLRESYNC, the
+// snapshot and the stream.
+func cmdPsync(c *Client, args [][]byte) {
+	off, err := strconv.ParseInt(string(args[2]), 10, 64)
+	if err != nil {
+		c.w.Error(errNotInteger)
+		return
+	}
+	c.startReplica(string(args[1]), off, true)
+}
+
+func (c *Client) startReplica(replid string, off int64, psync bool) {
+	if c.replica != nil {
+		return // already one: Redis ignores it too
+	}
+	if err := c.detach(); err != nil {
+		c.srv.log.Warn("cannot serve a replica; closing the client", "client", c.id, "error", err)
+		c.closed = true
+		return
+	}
+	link := c.pendingLink()
+	c.replica = link
+	pending := c.w.b
+	c.w.b = nil
+	s := c.srv
+	s.repl.mu.Lock()
+	if s.repl.replicas == nil {
+		s.repl.replicas = map[*replicaLink]struct{}{}
+	}
+	s.repl.replicas[link] = struct{}{}
+	s.repl.mu.Unlock()
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		s.serveReplica(link, replid, off, psync, pending)
+	}()
+}
+
+// mark is called at a snapshot's instant: it creates the stream if need
+// be and returns its offset, the snapshot's.
+func (s *Server) replMark() (*replication.Log, int64) {
+	p := &s.repl
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.log == nil {
+		p.log = replication.NewLog(0, s.cfgInt("repl-backlog-size", 1<<20))
+		s.store.SetEffectSink(p.log.Append)
+		s.bg.Add(1)
+		go func() {
+			defer s.bg.Done()
+			s.pingReplicas(p.log)
+		}()
+	}
+	p.log.Reselect()
+	return p.log, p.log.Offset()
+}
+
+// serveReplica syncs one replica and streams to it until the link ends.
+func (s *Server) serveReplica(link *replicaLink, replid string, off int64, psync bool, pending []byte) {
+	c := link.c
+	p := &s.repl
+	defer func() {
+		p.mu.Lock()
+		delete(p.replicas, link)
+		p.mu.Unlock()
+		c.conn.Close()
+	}()
+	timeout := time.Duration(s.cfgInt("repl-timeout", 60)) * time.Second
+	write := func(b []byte) bool {
+		c.conn.SetWriteDeadline(time.Now().Add(timeout))
+		_, err := c.conn.Write(b)
+		return err == nil
+	}
+	if len(pending) > 0 && !write(pending) {
+		return
+	}
+	limit := s.replicaBufferLimit()
+	var f *replication.Follower
+	p.mu.Lock()
+	lg := p.log
+	p.mu.Unlock()
+	if psync && replid == p.replid && lg != nil && lg.Has(off-1) {
+		// Redis numbers bytes from 1 and asks for the next one: our
+		// 0-based position is off-1
+		f, _ = lg.Follow(off-1, limit)
+	}
+	if f != nil {
+		p.syncPartialOK.Add(1)
+		if !write([]byte("+CONTINUE " + p.replid + "\r\n")) {
+			f.Close()
+			return
+		}
+	} else {
+		if psync && replid != "?" {
+			p.syncPartialErr.Add(1)
+		}
+		p.syncFull.Add(1)
+		link.setState("send_bulk")
+		var ok bool
+		if f, ok = s.fullSync(link, psync, write, limit); !ok {
+			return
+		}
+	}
+	defer f.Close()
+	link.setState("online")
+	buf := make([]byte, 64<<10)
+	for {
+		n, wake, err := f.Next(buf)
+		if err != nil {
+			s.log.Warn("replica fell behind its output buffer limit; dropping it", "client", c.id, "limit", limit)
+			return
+		}
+		if n > 0 {
+			if !write(buf[:n]) {
+				return
+			}
+			continue
+		}
+		select {
+		case <-wake:
+		case <-link.gone:
+			return
+		case <-s.ctx.Done():
+			return
+		}
+	}
+}
+
+// fullSync writes +FULLRESYNC, the snapshot and (for an EOF-capable
+// replica, streamed) its end mark, and returns a follower from the
+// snapshot's offset.
+func (s *Server) fullSync(link *replicaLink, psync bool, write func([]byte) bool, limit int64) (*replication.Follower, bool) {
+	var off int64
+	var f *replication.Follower
+	mark := func() []replication.Aux {
+		// follow from the snapshot's instant, so the stream is kept from
+		// there whatever is appended while the snapshot is written
+		var lg *replication.Log
+		lg, off = s.replMark()
+		f, _ = lg.Follow(off, limit)
+		return []replication.Aux{{Key: "redis-ver", Value: "7.0.15"}, {Key: "redis-bits", Value: "64"},
+			{Key: "ctime", Value: strconv.FormatInt(s.clock.Now().Unix(), 10)},
+			{Key: "repl-stream-db", Value: "0"}, {Key: "repl-id", Value: s.repl.replid},
+			{Key: "repl-offset", Value: strconv.FormatInt(off, 10)}, {Key: "aof-base", Value: "0"}}
+	}
+	head := func() []byte {
+		if !psync {
+			return nil
+		}
+		return []byte("+FULLRESYNC " + s.repl.replid + " " + strconv.FormatInt(off, 10) + "\r\n")
+	}
+	now := s.clock.Now().UnixMilli()
+	if link.capaEOF.Load() && psync {
+		eof := randomHex(40)
+		w := &replWriter{write: write, first: func() []byte {
+			return append(head(), "$EOF:"+eof+"\r\n"...)
+		}}
+		if err := replication.WriteRDB(w, s.store, now, mark); err != nil || w.failed || f == nil {
+			if f != nil {
+				f.Close()
+			}
+			return nil, false
+		}
+		if !write([]byte(eof)) {
+			f.Close()
+			return nil, false
+		}
+		return f, true
+	}
+	var rdb bytes.Buffer
+	if err := replication.WriteRDB(&rdb, s.store, now, mark); err != nil || f == nil {
+		return nil, false
+	}
+	out := append(head(), '$')
+	out = strconv.AppendInt(out, int64(rdb.Len()), 10)
+	out = append(out, '\r', '\n')
+	if !write(out) || !write(rdb.Bytes()) {
+		f.Close()
+		return nil, false
+	}
+	return f, true
+}
+
+// replWriter writes to a replica's socket, the sync's header first.
+type replWriter struct {
+	write  func([]byte) bool
+	first  func() []byte
+	failed bool
+}
+
+func (w *replWriter) Write(p []byte) (int, error) {
+	if w.first != nil {
+		h := w.first()
+		w.first = nil
+		if !w.write(h) {
+			w.failed = true
+		}
+	}
+	if w.failed || !w.write(p) {
+		w.failed = true
+		return 0, errReplicaGone
+	}
+	return len(p), nil
+}
+
+type replError string
+
+func (e replError) Error() string { return string(e) }
+
+const errReplicaGone = replError("replica link closed")
+
+// pingReplicas puts a PING into the stream every repl-ping-replica-period
+// seconds while replicas are attached, as Redis does, so an idle link
+// still shows the replica its primary is alive.
+func (s *Server) pingReplicas(lg *replication.Log) {
+	for {
+		period := time.Duration(max(s.cfgInt("repl-ping-replica-period", 10), 1)) * time.Second
+		tick := make(chan struct{})
+		t := s.clock.AfterFunc(period, func() { close(tick) })
+		select {
+		case <-s.ctx.Done():
+			t.Stop()
+			return
+		case <-tick:
+		}
+		s.repl.mu.Lock()
+		n := len(s.repl.replicas)
+		s.repl.mu.Unlock()
+		if n > 0 {
+			lg.AppendRaw(pingCommand)
+		}
+	}
+}
+
+// replicaBufferLimit is client-output-buffer-limit's replica hard limit
+// (0: none, taken as 1 GiB of unread stream).
+func (s *Server) replicaBufferLimit() int64 {
+	kv := s.cfg.Get("client-output-buffer-limit")
+	if len(kv) == 2 {
+		f := strings.Fields(kv[1])
+		for i := 0; i+3 < len(f); i += 4 {
+			if f[i] == "replica" || f[i] == "slave" {
+				if n, err := strconv.ParseInt(f[i+1], 10, 64); err == nil && n > 0 {
+					return n
+				}
+			}
+		}
+	}
+	return 1 << 30
+}
+
+// cfgInt is an integer directive's value, def when absent or unparsable.
+func (s *Server) cfgInt(name string, def int64) int64 {
+	if kv := s.cfg.Get(name); len(kv) == 2 {
+		if n, err := strconv.ParseInt(kv[1], 10, 64); err == nil {
+			return n
+		}
+	}
+	return def
+}
+
+// cmdRole is ROLE for a primary: its offset and its replicas' addresses
+// and acknowledged offsets.
+func cmdRole(c *Client, _ [][]byte) {
+	p := &c.srv.repl
+	var off int64
+	p.mu.Lock()
+	if p.log != nil {
+		off = p.log.Offset()
+	}
+	links := make([]*replicaLink, 0, len(p.replicas))
+	for l := range p.replicas {
+		if s := l.state.Load(); s != nil && *s == "online" {
+			links = append(links, l)
+		}
+	}
+	p.mu.Unlock()
+	c.w.Array(3)
+	c.w.BulkString("master")
+	c.w.Int(off)
+	c.w.Array(len(links))
+	for _, l := range links {
+		c.w.Array(3)
+		c.w.BulkString(l.addr())
+		c.w.BulkString(strconv.FormatInt(l.port.Load(), 10))
+		c.w.BulkString(strconv.FormatInt(l.ack.Load(), 10))
+	}
+}
+
+// addr is the replica's announced ip-address, else its connection's.
+func (l *replicaLink) addr() string {
+	if ip := l.ip.Load(); ip != nil {
+		return *ip
+	}
+	a := l.c.addr
+	if i := strings.LastIndexByte(a, ':'); i >= 0 {
+		a = a[:i]
+	}
+	return strings.Trim(a, "[]")
+}

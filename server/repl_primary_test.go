@@ -1,0 +1,255 @@
+package server
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"sessiond/config"
+)
+
+// startRedisReplica runs redis-server as a replica of addr, on a unix
+// socket in a temporary directory, or skips when it is not installed.
+func startRedisReplica(t *testing.T, addr string) *redis.Client {
+	t.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		t.Skip("redis-server not installed: install Debian package redis-server (package server's replication tests)")
+	}
+	host, port, _ := net.SplitHostPort(addr)
+	dir := t.TempDir()
+	sock := filepath.Join(dir, "redis.sock")
+	cmd := exec.Command(bin, "--port", "0", "--unixsocket", sock, "--dir", dir, "--save", "", "--appendonly", "no",
+		"--replicaof", host, port, "--enable-debug-command", "yes", "--logfile", filepath.Join(dir, "redis.log"))
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	c := redis.NewClient(&redis.Options{Network: "unix", Addr: sock, MaxRetries: -1})
+	t.Cleanup(func() { c.Close() })
+	t.Cleanup(func() {
+		if t.Failed() {
+			log, _ := os.ReadFile(filepath.Join(dir, "redis.log"))
+			t.Logf("redis replica log:\n%s", log)
+		}
+	})
+	return c
+}
+
+// eventually polls cond until it holds or 30 s pass (a bound, not a
+// timing assertion: the replica applies what it is sent at its pace).
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for start := time.Now(); !cond(); {
+		if time.Since(start) > 30*time.Second {
+			t.Fatalf("not within 30 s: %s", what)
+		}
+		time.Sleep(10 * time.Millisecond) // polling a condition
+	}
+}
+
+// TestRedisReplicatesFromUs: a real redis-server 7.0 with --replicaof
+// does a full sync from sessiond (the snapshot as an RDB, EOF-marked) and
+// then follows the stream: after a mixed write load of every type with
+// TTLs in two databases, its DEBUG DIGEST equals ours and its deadlines
+// are ours.
+func TestRedisReplicatesFromUs(t *testing.T) {
+	cfg, err := config.Parse([]string{"--maxmemory", "0", "--enable-debug-command", "yes"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, addr := startServer(t, cfg, nil)
+	ctx := context.Background()
+	us := redis.NewClient(&redis.Options{Addr: addr})
+	defer us.Close()
+	load := func(prefix string, db int) {
+		c := redis.NewClient(&redis.Options{Addr: addr, DB: db})
+		defer c.Close()
+		for i := range 300 {
+			k := prefix + strconv.Itoa(i)
+			c.Set(ctx, k, "v"+k, 0)
+			c.Set(ctx, k+":ttl", "t", time.Hour)
+			c.Incr(ctx, prefix+"counter")
+			c.RPush(ctx, prefix+"list", k)
+			c.SAdd(ctx, prefix+"set", k, i)
+			c.HSet(ctx, prefix+"hash:"+strconv.Itoa(i%10), "f"+k, strings.Repeat("x", i%100))
+			c.ZAdd(ctx, prefix+"zset", redis.Z{Score: float64(i) / 7, Member: k})
+			if i%3 == 0 {
+				c.Del(ctx, prefix+strconv.Itoa(i/2))
+				c.Expire(ctx, prefix+"hash:"+strconv.Itoa(i%10), time.Hour)
+			}
+		}
+		c.LPop(ctx, prefix+"list")
+		c.SPop(ctx, prefix+"set")
+		c.ZPopMin(ctx, prefix+"zset")
+	}
+	load("before:", 0)
+	load("before:", 3)
+	replica := startRedisReplica(t, addr)
+	eventually(t, "the replica's link up", func() bool {
+		info, _ := replica.Info(ctx, "replication").Result()
+		return strings.Contains(info, "master_link_status:up")
+	})
+	load("after:", 0)
+	load("after:", 3)
+	digest := func() string { return s.Store().Digest(time.Now().UnixMilli()).Hex() }
+	eventually(t, "equal digests", func() bool {
+		d, _ := replica.Do(ctx, "DEBUG", "DIGEST").Text()
+		return d == digest()
+	})
+	for _, k := range []string{"before:7:ttl", "after:299:ttl", "after:hash:0"} {
+		want, _ := us.PExpireTime(ctx, k).Result()
+		got, _ := replica.PExpireTime(ctx, k).Result()
+		if want <= 0 || got != want {
+			t.Errorf("%s: replica's deadline %v, ours %v", k, got, want)
+		}
+	}
+	info, _ := us.Info(ctx, "replication", "stats").Result()
+	for _, want := range []string{"connected_slaves:1", "state=online", "sync_full:1", "repl_backlog_active:1"} {
+		if !strings.Contains(info, want) {
+			t.Errorf("INFO lacks %q:\n%s", want, info)
+		}
+	}
+	role, err := us.Do(ctx, "ROLE").Slice()
+	if err != nil || len(role) != 3 || role[0] != "master" {
+		t.Errorf("ROLE %v %v", role, err)
+	}
+}
+
+// fakeReplica speaks the replica's side of the handshake over raw bytes.
+type fakeReplica struct {
+	t  *testing.T
+	c  net.Conn
+	br *bufio.Reader
+}
+
+func dialReplica(t *testing.T, addr string) *fakeReplica {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	c.SetDeadline(time.Now().Add(30 * time.Second))
+	return &fakeReplica{t: t, c: c, br: bufio.NewReader(c)}
+}
+
+func (f *fakeReplica) send(args ...string) {
+	f.t.Helper()
+	var b []byte
+	b = append(b, "*"+strconv.Itoa(len(args))+"\r\n"...)
+	for _, a := range args {
+		b = append(b, "$"+strconv.Itoa(len(a))+"\r\n"+a+"\r\n"...)
+	}
+	if _, err := f.c.Write(b); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+func (f *fakeReplica) line() string {
+	f.t.Helper()
+	l, err := f.br.ReadString('\n')
+	if err != nil {
+		f.t.Fatalf("reading a line: %v", err)
+	}
+	return strings.TrimSuffix(l, "\r\n")
+}
+
+// readUntil reads the stream until it holds want, returning all it read.
+func (f *fakeReplica) readUntil(want string) string {
+	f.t.Helper()
+	var got []byte
+	for !strings.Contains(string(got), want) {
+		b, err := f.br.ReadByte()
+		if err != nil {
+			f.t.Fatalf("waiting for %q in %q: %v", want, got, err)
+		}
+		got = append(got, b)
+	}
+	return string(got)
+}
+
+// handshake runs REPLCONF and PSYNC and returns the first reply line.
+func (f *fakeReplica) handshake(replid string, off int64) string {
+	f.send("REPLCONF", "listening-port", "7777")
+	f.send("REPLCONF", "capa", "eof", "capa", "psync2")
+	if a, b := f.line(), f.line(); a != "+OK" || b != "+OK" {
+		f.t.Fatalf("REPLCONF replies %q %q", a, b)
+	}
+	f.send("PSYNC", replid, strconv.FormatInt(off, 10))
+	return f.line()
+}
+
+// fullSync reads a +FULLRESYNC's EOF-marked snapshot and returns the id
+// and offset it gave.
+func (f *fakeReplica) fullSync(reply string) (string, int64) {
+	f.t.Helper()
+	var id string
+	var off int64
+	if _, err := fmt.Sscanf(reply, "+FULLRESYNC %s %d", &id, &off); err != nil || len(id) != 40 {
+		f.t.Fatalf("PSYNC reply %q", reply)
+	}
+	bulk := f.line()
+	mark, ok := strings.CutPrefix(bulk, "$EOF:")
+	if !ok || len(mark) != 40 {
+		f.t.Fatalf("snapshot header %q", bulk)
+	}
+	if rdb := f.readUntil(mark); !strings.HasPrefix(rdb, "REDIS0010") {
+		f.t.Fatalf("snapshot starts %q", rdb[:min(len(rdb), 20)])
+	}
+	return id, off
+}
+
+// TestPartialResync: a replica that reconnects with the id and the offset
+// after the last byte it took gets +CONTINUE and exactly the bytes it
+// missed; one whose bytes have left the backlog gets a full resync.
+func TestPartialResync(t *testing.T) {
+	cfg, err := config.Parse([]string{"--maxmemory", "0", "--repl-backlog-size", "16kb"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, addr := startServer(t, cfg, nil)
+	c := dial(t, addr)
+	c.do("SET", "before", "1")
+	r := dialReplica(t, addr)
+	id, off := r.fullSync(r.handshake("?", -1))
+	c.do("SET", "k1", "v1")
+	got := r.readUntil("v1\r\n")
+	if !strings.HasPrefix(got, "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n") {
+		t.Fatalf("stream starts %q", got)
+	}
+	off += int64(len(got))
+	r.c.Close()
+	c.do("SET", "k2", "v2")
+	r = dialReplica(t, addr)
+	if reply := r.handshake(id, off+1); reply != "+CONTINUE "+id {
+		t.Fatalf("PSYNC %s %d: %q", id, off+1, reply)
+	}
+	if missed := r.readUntil("v2\r\n"); missed != "*3\r\n$3\r\nSET\r\n$2\r\nk2\r\n$2\r\nv2\r\n" {
+		t.Fatalf("missed bytes %q", missed)
+	}
+	r.c.Close()
+	// 40 KB more than a 16 KiB backlog holds
+	for i := range 40 {
+		c.do("SET", "big"+strconv.Itoa(i), strings.Repeat("x", 1000))
+	}
+	r = dialReplica(t, addr)
+	r.fullSync(r.handshake(id, off+1))
+	stats := c.do("INFO", "stats")
+	for _, want := range []string{"sync_full:2", "sync_partial_ok:1", "sync_partial_err:1"} {
+		if !strings.Contains(stats, want) {
+			t.Errorf("INFO stats lacks %s", want)
+		}
+	}
+}
