@@ -6,7 +6,10 @@
 //     that a real redis-server 7.0 loads what a sessiond primary sends in
 //     a full resync;
 //   - the replication stream and backlog (log.go): the store's effects as
-//     RESP commands numbered by byte, read by one Follower per replica.
+//     RESP commands numbered by byte, read by one Follower per replica;
+//   - the RDB decoder (rdbload.go) a replica loads a snapshot with: the
+//     plain encodings and Redis's integer and LZF strings, checksum
+//     verified; bytes from the network, so fuzzed (FuzzReadRDB).
 //
 // Invariants:
 //   - the encoder writes only what Redis 7.0 reads back unchanged: values

@@ -1,0 +1,147 @@
+package replication
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"sessiond/storage"
+)
+
+var testLimits = Limits{SetMaxIntset: 512, HashMaxEntries: 128, HashMaxValue: 64, ZSetMaxEntries: 128, ZSetMaxValue: 64}
+
+// loadInto is a Put that stores into s.
+func loadInto(s *storage.Store, now int64) Put {
+	return func(db int, key, str []byte, obj storage.Object, deadline int64) error {
+		tx := s.Begin(now, db, key)
+		tx.Put(db, key, str, obj, deadline)
+		tx.End()
+		return nil
+	}
+}
+
+// What WriteRDB writes, ReadRDB reads back whole: equal digests, the aux
+// fields, and nothing read past the checksum.
+func TestRDBRoundTrip(t *testing.T) {
+	now := time.Now().UnixMilli()
+	src := testStore(now)
+	var buf bytes.Buffer
+	if err := WriteRDB(&buf, src, now, func() []Aux { return []Aux{{"repl-offset", "42"}} }); err != nil {
+		t.Fatal(err)
+	}
+	buf.WriteString("TRAILER")
+	dst := storage.New(storage.Options{Databases: 16, Shards: 2})
+	r := bufio.NewReader(&buf)
+	aux, err := ReadRDB(r, testLimits, loadInto(dst, now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aux["repl-offset"] != "42" {
+		t.Errorf("aux %v", aux)
+	}
+	if rest, _ := r.ReadString(0); rest != "TRAILER" {
+		t.Errorf("read past the checksum: left %q", rest)
+	}
+	if a, b := src.Digest(now), dst.Digest(now); a != b {
+		t.Fatalf("digest after the round trip %s, before %s", b.Hex(), a.Hex())
+	}
+}
+
+// A flipped byte fails the checksum; a truncated file fails; neither
+// panics.
+func TestRDBCorrupt(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteRDB(&buf, testStore(0), 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	good := buf.Bytes()
+	bad := bytes.Clone(good)
+	bad[len(bad)/2] ^= 0x40
+	if _, err := ReadRDB(bufio.NewReader(bytes.NewReader(bad)), testLimits, func(int, []byte, []byte, storage.Object, int64) error { return nil }); !errors.Is(err, ErrRDB) {
+		t.Errorf("flipped byte: %v", err)
+	}
+	if _, err := ReadRDB(bufio.NewReader(bytes.NewReader(good[:len(good)-3])), testLimits, func(int, []byte, []byte, storage.Object, int64) error { return nil }); !errors.Is(err, ErrRDB) {
+		t.Errorf("truncated: %v", err)
+	}
+}
+
+// A real redis-server's RDB of strings: its integer and LZF forms and its
+// seconds... every string read back as Redis holds it.
+func TestReadRedisStrings(t *testing.T) {
+	dir := t.TempDir()
+	c := startRedisOn(t, dir)
+	ctx := context.Background()
+	want := map[string]string{
+		"int8": "-5", "int16": "1234", "int32": "-1234567", "big": "12345678901234567890",
+		"lzf": strings.Repeat("abcabcabd", 500), "plain": "hello", "empty": "",
+	}
+	for k, v := range want {
+		c.Set(ctx, k, v, 0)
+	}
+	c.Set(ctx, "ttl", "x", time.Hour)
+	want["ttl"] = "x"
+	if err := c.Save(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(filepath.Join(dir, "dump.rdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	got := map[string]string{}
+	var deadline int64
+	_, err = ReadRDB(bufio.NewReader(f), testLimits, func(db int, key, str []byte, obj storage.Object, d int64) error {
+		got[string(key)] = string(str)
+		if string(key) == "ttl" {
+			deadline = d
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: %q, want %q", k, got[k], v)
+		}
+	}
+	if left := deadline - time.Now().UnixMilli(); left < 3_500_000 || left > 3_600_000 {
+		t.Errorf("ttl's deadline %d ms away", left)
+	}
+}
+
+// FuzzReadRDB: no input makes ReadRDB panic, and what it accepts it hands
+// out as whole values.
+func FuzzReadRDB(f *testing.F) {
+	small := storage.New(storage.Options{Databases: 2, Shards: 1})
+	put := loadInto(small, 0)
+	l, set, h, z := storage.NewList(), storage.NewSet(), storage.NewHash(), storage.NewZSet(true)
+	l.PushBack([]byte("a"))
+	set.Add([]byte("7"), 512)
+	h.Set([]byte("f"), []byte("v"), false, 128, 64)
+	z.Add("m", 1.5, 128, 64)
+	put(0, []byte("s"), []byte("v"), nil, 99)
+	put(1, []byte("l"), nil, l, 0)
+	put(1, []byte("set"), nil, set, 0)
+	put(1, []byte("h"), nil, h, 0)
+	put(1, []byte("z"), nil, z, 0)
+	var buf bytes.Buffer
+	WriteRDB(&buf, small, 0, func() []Aux { return []Aux{{"a", "b"}} })
+	f.Add(buf.Bytes())
+	f.Add(buf.Bytes()[:40])
+	f.Add([]byte("REDIS0010\xfe\x00\x00\x01k\xc3\x02\x05\x01ab\xff"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ReadRDB(bufio.NewReader(bytes.NewReader(data)), testLimits, func(_ int, key, str []byte, obj storage.Object, _ int64) error {
+			if obj == nil && str == nil {
+				t.Fatal("a key with no value")
+			}
+			return nil
+		})
+	})
+}
