@@ -664,16 +664,54 @@ func infoStats(c *Client, st *infoState, b *infoBuilder) {
 	b.int("panics", s.panics.Load())
 }
 
-func infoReplication(c *Client, st *infoState, b *infoBuilder) {
+func infoReplication(c *Client, _ *infoState, b *infoBuilder) {
 	p := &c.srv.repl
+	u := &c.srv.upstream
 	p.mu.Lock()
 	lg := p.log
+	replid, replid2, offset2 := p.replid, p.replid2, p.offset2
 	links := make([]*replicaLink, 0, len(p.replicas))
 	for l := range p.replicas {
 		links = append(links, l)
 	}
 	p.mu.Unlock()
-	b.str("role", "master")
+	var off, first, hist, size int64
+	active := int64(0)
+	if lg != nil {
+		active = 1
+		off, first, hist = lg.Offset(), lg.First(), lg.Offset()-lg.First()
+		size = c.srv.cfgInt("repl-backlog-size", 1<<20)
+	}
+	if u.active() {
+		u.mu.Lock()
+		host, port, up := u.host, u.port, u.replid
+		u.mu.Unlock()
+		replid, off = up, u.offset.Load()
+		if replid == "" {
+			replid = strings.Repeat("0", 40)
+		}
+		status := "down"
+		if u.linkUp.Load() {
+			status = "up"
+		}
+		ago := int64(-1)
+		if at := u.lastIO.Load(); at > 0 {
+			ago = max(time.Now().UnixMilli()-at, 0) / 1000
+		}
+		b.str("role", "slave")
+		b.str("master_host", host)
+		b.int("master_port", int64(port))
+		b.str("master_link_status", status)
+		b.int("master_last_io_seconds_ago", ago)
+		b.int("master_sync_in_progress", boolInt(u.syncing.Load()))
+		b.int("slave_read_repl_offset", off)
+		b.int("slave_repl_offset", off)
+		b.int("slave_priority", 100)
+		b.int("slave_read_only", boolInt(c.srv.cfgString("replica-read-only") != "no"))
+		b.int("replica_announced", 1)
+	} else {
+		b.str("role", "master")
+	}
 	b.int("connected_slaves", int64(len(links)))
 	for i, l := range links {
 		state := "wait_bgsave"
@@ -687,23 +725,29 @@ func infoReplication(c *Client, st *infoState, b *infoBuilder) {
 		b.str("slave"+strconv.Itoa(i), "ip="+l.addr()+",port="+strconv.FormatInt(l.port.Load(), 10)+
 			",state="+state+",offset="+strconv.FormatInt(l.ack.Load(), 10)+",lag="+strconv.FormatInt(lag, 10))
 	}
-	b.str("master_failover_state", "no-failover")
-	b.str("master_replid", st.replID)
-	b.str("master_replid2", strings.Repeat("0", 40))
-	var off, first, hist, size int64
-	active := int64(0)
-	if lg != nil {
-		active = 1
-		off, first, hist = lg.Offset(), lg.First(), lg.Offset()-lg.First()
-		size = c.srv.cfgInt("repl-backlog-size", 1<<20)
+	if replid2 == "" {
+		replid2 = strings.Repeat("0", 40)
 	}
+	b.str("master_failover_state", "no-failover")
+	b.str("master_replid", replid)
+	b.str("master_replid2", replid2)
 	b.int("master_repl_offset", off)
-	b.int("second_repl_offset", -1)
+	if offset2 >= 0 {
+		offset2++ // Redis gives the first byte of the new history, 1-based
+	}
+	b.int("second_repl_offset", offset2)
 	b.int("repl_backlog_active", active)
 	b.int("repl_backlog_size", size)
 	// Redis numbers the backlog's first byte from 1
 	b.int("repl_backlog_first_byte_offset", first+active)
 	b.int("repl_backlog_histlen", hist)
+}
+
+func boolInt(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func infoCPU(_ *Client, _ *infoState, b *infoBuilder) {

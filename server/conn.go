@@ -47,6 +47,8 @@ type Client struct {
 	// nothing is replied to it any more. replLink collects what its
 	// REPLCONFs said before that.
 	replica, replLink *replicaLink
+	// master: the client the primary's stream runs as on a replica
+	master bool
 	// use: what the command does with the keys it looks up (lookup):
 	// storage.UseCreate for one that may add data (deny-oom), else
 	// storage.UseRead
@@ -202,6 +204,9 @@ func (c *Client) execute(args [][]byte) {
 	c.current = redcon.Command{Args: args}
 	c.now = s.clock.Now()
 	c.nowMs = c.now.UnixMilli()
+	if c.master {
+		c.nowMs = 0 // the primary's commands see no key as expired
+	}
 	c.lastSeen.Store(c.nowMs)
 	cmd := s.table.lookup(args[0])
 	if cmd == nil {
@@ -226,6 +231,14 @@ func (c *Client) execute(args [][]byte) {
 	}
 	if !cmd.arityOK(len(args)) {
 		c.w.Error(errWrongArgs(cmd.Name))
+		return
+	}
+	if !c.master && s.upstream.loading.Load() && cmd.Flags&FlagLoading == 0 {
+		c.w.Error(errLoading)
+		return
+	}
+	if !c.master && cmd.Flags&FlagWrite != 0 && s.upstream.active() && s.cfgString("replica-read-only") != "no" {
+		c.w.Error(errReadonly)
 		return
 	}
 	if cmd.Flags&FlagDenyOOM != 0 && s.outOfMemory(c.nowMs) {

@@ -38,7 +38,12 @@
 // (replication.WriteRDB, of one instant) and the stream
 // (replication.Log, the store's effect sink once a replica has synced)
 // and never makes the primary wait: a replica past its output limit, or
-// not reading for repl-timeout, is dropped.
+// not reading for repl-timeout, is dropped. As a replica
+// (repl_replica.go) one goroutine keeps the link to the primary, loads its
+// snapshot and applies its stream through a master client whose Now is 0
+// (no key is expired for it); the store is in replica mode meanwhile
+// (expired keys hidden, never removed; nothing evicted), and clients'
+// writes get -READONLY.
 //
 // Imports: standard library, redcon, sessiond/{clock,expiry,storage,glob,replication}.
 // It must not import main or config (the Config interface decouples it).

@@ -10,6 +10,7 @@ func registerCommands(t *table) {
 	t.add(memoryCommands()...)
 	t.add(debugCommands()...)
 	t.add(replicationCommands()...)
+	t.add(replicaofCommands()...)
 	t.add(setCommands()...)
 	t.add(hashCommands()...)
 	t.add(zsetCommands()...)

@@ -24,8 +24,13 @@ import (
 // the replica does not take within repl-timeout ends the link; either way
 // the replica reconnects and resyncs.
 type primary struct {
-	mu       sync.Mutex
-	replid   string
+	mu     sync.Mutex
+	replid string
+	// replid2 and offset2: the id of the primary this server followed
+	// before it was promoted, and the last offset of that history (psync2:
+	// its other replicas continue from here). "" and -1 when none.
+	replid2  string
+	offset2  int64
 	log      *replication.Log // nil before the first sync
 	replicas map[*replicaLink]struct{}
 
@@ -135,6 +140,10 @@ func (c *Client) startReplica(replid string, off int64, psync bool) {
 	if c.replica != nil {
 		return // already one: Redis ignores it too
 	}
+	if c.srv.upstream.active() {
+		c.w.Error("ERR sessiond replicas do not serve replicas of their own yet")
+		return
+	}
 	if err := c.detach(); err != nil {
 		c.srv.log.Warn("cannot serve a replica; closing the client", "client", c.id, "error", err)
 		c.closed = true
@@ -161,20 +170,31 @@ func (c *Client) startReplica(replid string, off int64, psync bool) {
 // mark is called at a snapshot's instant: it creates the stream if need
 // be and returns its offset, the snapshot's.
 func (s *Server) replMark() (*replication.Log, int64) {
+	s.startLog(0)
 	p := &s.repl
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.log == nil {
-		p.log = replication.NewLog(0, s.cfgInt("repl-backlog-size", 1<<20))
-		s.store.SetEffectSink(p.log.Append)
-		s.bg.Add(1)
-		go func() {
-			defer s.bg.Done()
-			s.pingReplicas(p.log)
-		}()
-	}
 	p.log.Reselect()
 	return p.log, p.log.Offset()
+}
+
+// startLog creates the stream, numbered from off, and makes it the
+// store's effect sink, unless there is one.
+func (s *Server) startLog(off int64) {
+	p := &s.repl
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.log != nil {
+		return
+	}
+	lg := replication.NewLog(off, s.cfgInt("repl-backlog-size", 1<<20))
+	p.log = lg
+	s.store.SetEffectSink(lg.Append)
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		s.pingReplicas(lg)
+	}()
 }
 
 // serveReplica syncs one replica and streams to it until the link ends.
@@ -201,14 +221,18 @@ func (s *Server) serveReplica(link *replicaLink, replid string, off int64, psync
 	p.mu.Lock()
 	lg := p.log
 	p.mu.Unlock()
-	if psync && replid == p.replid && lg != nil && lg.Has(off-1) {
+	p.mu.Lock()
+	known := replid == p.replid || replid == p.replid2 && off-1 <= p.offset2
+	id := p.replid
+	p.mu.Unlock()
+	if psync && known && lg != nil && lg.Has(off-1) {
 		// Redis numbers bytes from 1 and asks for the next one: our
 		// 0-based position is off-1
 		f, _ = lg.Follow(off-1, limit)
 	}
 	if f != nil {
 		p.syncPartialOK.Add(1)
-		if !write([]byte("+CONTINUE " + p.replid + "\r\n")) {
+		if !write([]byte("+CONTINUE " + id + "\r\n")) {
 			f.Close()
 			return
 		}
@@ -262,14 +286,14 @@ func (s *Server) fullSync(link *replicaLink, psync bool, write func([]byte) bool
 		f, _ = lg.Follow(off, limit)
 		return []replication.Aux{{Key: "redis-ver", Value: "7.0.15"}, {Key: "redis-bits", Value: "64"},
 			{Key: "ctime", Value: strconv.FormatInt(s.clock.Now().Unix(), 10)},
-			{Key: "repl-stream-db", Value: "0"}, {Key: "repl-id", Value: s.repl.replid},
+			{Key: "repl-stream-db", Value: "0"}, {Key: "repl-id", Value: s.replID()},
 			{Key: "repl-offset", Value: strconv.FormatInt(off, 10)}, {Key: "aof-base", Value: "0"}}
 	}
 	head := func() []byte {
 		if !psync {
 			return nil
 		}
-		return []byte("+FULLRESYNC " + s.repl.replid + " " + strconv.FormatInt(off, 10) + "\r\n")
+		return []byte("+FULLRESYNC " + s.replID() + " " + strconv.FormatInt(off, 10) + "\r\n")
 	}
 	now := s.clock.Now().UnixMilli()
 	if link.capaEOF.Load() && psync {
@@ -384,6 +408,25 @@ func (s *Server) cfgInt(name string, def int64) int64 {
 // cmdRole is ROLE for a primary: its offset and its replicas' addresses
 // and acknowledged offsets.
 func cmdRole(c *Client, _ [][]byte) {
+	if u := &c.srv.upstream; u.active() {
+		u.mu.Lock()
+		host, port := u.host, u.port
+		u.mu.Unlock()
+		state := "connect"
+		switch {
+		case u.syncing.Load():
+			state = "sync"
+		case u.linkUp.Load():
+			state = "connected"
+		}
+		c.w.Array(5)
+		c.w.BulkString("slave")
+		c.w.BulkString(host)
+		c.w.Int(int64(port))
+		c.w.BulkString(state)
+		c.w.Int(u.offset.Load())
+		return
+	}
 	p := &c.srv.repl
 	var off int64
 	p.mu.Lock()
@@ -419,4 +462,11 @@ func (l *replicaLink) addr() string {
 		a = a[:i]
 	}
 	return strings.Trim(a, "[]")
+}
+
+// replID is the server's replication id.
+func (s *Server) replID() string {
+	s.repl.mu.Lock()
+	defer s.repl.mu.Unlock()
+	return s.repl.replid
 }

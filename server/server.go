@@ -7,6 +7,7 @@ import (
 	"net"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -84,10 +85,11 @@ type Server struct {
 	shutdown chan struct{} // closed by the SHUTDOWN command
 	shutOnce sync.Once
 
-	stats   stats
-	blocked blockRegistry // parked blocking commands (blocking.go)
-	repl    primary       // replication, as a primary (repl_primary.go)
-	info    *infoState
+	stats    stats
+	blocked  blockRegistry // parked blocking commands (blocking.go)
+	repl     primary       // replication, as a primary (repl_primary.go)
+	upstream upstream      // replication, as a replica (repl_replica.go)
+	info     *infoState
 }
 
 type stats struct {
@@ -126,7 +128,7 @@ func New(cfg Config, o Options) *Server {
 	ctx, cancel := context.WithCancel(context.Background())
 	s.ctx, s.cancel = ctx, cancel
 	s.info = &infoState{replID: randomHex(40), runID: randomHex(40)}
-	s.repl.replid = s.info.replID
+	s.repl.replid, s.repl.offset2 = s.info.replID, -1
 	s.bg.Add(1)
 	go func() {
 		defer s.bg.Done()
@@ -137,6 +139,11 @@ func New(cfg Config, o Options) *Server {
 		defer s.bg.Done()
 		s.evictLoop(ctx)
 	}()
+	if host, port, ok := strings.Cut(s.cfgString("replicaof"), " "); ok {
+		if n, err := strconv.Atoi(port); err == nil {
+			s.follow(host, n) // the replicaof directive
+		}
+	}
 	hz := max(cfg.Hz(), 1)
 	runner := &expiry.Runner{Clock: s.clock, Sweeper: s.store, Interval: time.Second / time.Duration(hz)}
 	s.bg.Add(1)

@@ -35,6 +35,8 @@ type Store struct {
 	// byTag finds a shard by its tag (shard.tag), which SWAPDB moves
 	// with the shard's contents.
 	byTag []atomic.Pointer[shard]
+	// replica: expired keys are hidden, never removed (SetReplica)
+	replica atomic.Bool
 }
 
 // Stats are counters kept by the store.
@@ -115,6 +117,12 @@ func New(o Options) *Store {
 	}
 	return s
 }
+
+// SetReplica switches replica mode: a key past its deadline is hidden from
+// reads but neither deleted on access nor swept (nor a hash's due fields),
+// since a replica waits for its primary's DEL. A Tx whose Now is 0 (the
+// primary's stream being applied) sees no key as expired.
+func (s *Store) SetReplica(on bool) { s.replica.Store(on) }
 
 // Databases returns the number of logical databases.
 func (s *Store) Databases() int { return len(s.dbs) }
@@ -451,10 +459,12 @@ func (t *Tx) peek(dbi int, key []byte) (*shard, uint64, *Entry) {
 		return sh, kh, nil
 	}
 	if e.Deadline != 0 && e.Deadline <= t.Now {
-		t.s.expire(dbi, sh, kh, e)
-		return sh, kh, nil
+		if !t.s.replica.Load() {
+			t.s.expire(dbi, sh, kh, e)
+		}
+		return sh, kh, nil // a replica hides it until its primary's DEL
 	}
-	if h, ok := e.Obj.(*Hash); ok && h.NextFieldDeadline() != 0 && h.NextFieldDeadline() <= t.Now && t.s.expireFields(dbi, sh, kh, e, h, t.Now) {
+	if h, ok := e.Obj.(*Hash); ok && h.NextFieldDeadline() != 0 && h.NextFieldDeadline() <= t.Now && !t.s.replica.Load() && t.s.expireFields(dbi, sh, kh, e, h, t.Now) {
 		return sh, kh, nil // its last fields expired: the hash is gone
 	}
 	t.touch(sh, kh, e)
@@ -561,6 +571,9 @@ func (sh *shard) setDeadline(e *Entry, h uint64, deadline int64) {
 // SweepExpired deletes up to budget keys whose deadline is at or before now,
 // across all databases and shards; it implements expiry.Sweeper.
 func (s *Store) SweepExpired(now int64, budget int) int {
+	if s.replica.Load() {
+		return 0 // a replica waits for its primary's DEL
+	}
 	removed := 0
 	for dbi, d := range s.dbs {
 		for i := range d.shards {

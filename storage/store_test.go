@@ -232,3 +232,27 @@ func TestStaleTimersStayBounded(t *testing.T) {
 		t.Fatalf("expired %d of %d live keys", n, live)
 	}
 }
+
+// TestReplicaHidesExpired: in replica mode a key past its deadline is
+// hidden from reads but stays (no DEL, no sweep) until deleted; applying
+// the primary's stream (Now 0) still sees it.
+func TestReplicaHidesExpired(t *testing.T) {
+	s := New(Options{Databases: 1, Shards: 1})
+	var dels int
+	s.SetEffectSink(func(Effect) { dels++ })
+	s.SetReplica(true)
+	put(s, 0, 0, "k", "v", 100)
+	if _, ok := get(s, 200, 0, "k"); ok {
+		t.Fatal("an expired key is visible on a replica")
+	}
+	if n := s.SweepExpired(200, 100); n != 0 || dels != 0 {
+		t.Fatalf("a replica expired %d keys, emitted %d", n, dels)
+	}
+	if v, ok := get(s, 0, 0, "k"); !ok || v != "v" {
+		t.Fatal("the primary's stream does not see the key")
+	}
+	s.SetReplica(false)
+	if _, ok := get(s, 200, 0, "k"); ok || dels != 1 {
+		t.Fatalf("back to a primary: visible %v, DELs %d", ok, dels)
+	}
+}

@@ -1,0 +1,490 @@
+package server
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"sessiond/replication"
+	"sessiond/storage"
+)
+
+// upstream is the server's side of replication as a replica: the primary
+// it follows and the link to it.
+//
+// One goroutine (runLink) connects, runs the handshake (PING, AUTH with
+// masterauth, REPLCONF listening-port and capa eof psync2, PSYNC), loads a
+// full resync's snapshot or continues, then applies the stream through a
+// master client (no replies; Now 0, so no key is expired for it) counting
+// every byte of it (the offset), answers REPLCONF GETACK and sends
+// REPLCONF ACK every second. It reconnects with a capped backoff and a
+// PSYNC for the next byte. The store is in replica mode meanwhile: keys
+// past their deadline are hidden, never removed (the primary's DEL does),
+// nothing is evicted, and clients' writes get -READONLY.
+type upstream struct {
+	mu     sync.Mutex
+	host   string // "" when the server is a primary
+	port   int
+	replid string // the primary's, for PSYNC
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	replica atomic.Bool  // host != ""
+	offset  atomic.Int64 // bytes of the primary's stream applied
+	linkUp  atomic.Bool
+	syncing atomic.Bool
+	lastIO  atomic.Int64 // unix ms of the last byte from the primary
+	loading atomic.Bool  // a snapshot is being loaded: -LOADING
+}
+
+// active reports whether the server is a replica (one atomic load: every
+// write command asks).
+func (u *upstream) active() bool { return u.replica.Load() }
+
+const (
+	errReadonly = "READONLY You can't write against a read only replica."
+	errLoading  = "LOADING Redis is loading the dataset in memory"
+)
+
+func replicaofCommands() []*Command {
+	f := FlagAdmin | FlagNoScript | FlagStale
+	cmd := func(name, since string) *Command {
+		return &Command{Name: name, Arity: 3, Flags: f, Handler: cmdReplicaof, Group: "server", Since: since,
+			Summary: "Configures a server as replica of another, or promotes it to a master", Complexity: "O(1)",
+			Syntax: "host port", Categories: []string{"@admin", "@slow", "@dangerous"}}
+	}
+	return []*Command{cmd("replicaof", "5.0.0"), cmd("slaveof", "1.0.0")}
+}
+
+// cmdReplicaof is REPLICAOF host port, and REPLICAOF NO ONE.
+func cmdReplicaof(c *Client, args [][]byte) {
+	s := c.srv
+	if strings.EqualFold(string(args[1]), "no") && strings.EqualFold(string(args[2]), "one") {
+		s.promote()
+		c.w.OK()
+		return
+	}
+	port, err := strconv.ParseInt(string(args[2]), 10, 64)
+	if err != nil || port < 0 || port > 65535 {
+		c.w.Error("ERR Invalid master port")
+		return
+	}
+	host := string(args[1])
+	u := &s.upstream
+	u.mu.Lock()
+	same := u.host == host && u.port == int(port)
+	u.mu.Unlock()
+	if same {
+		c.w.Simple("OK Already connected to specified master")
+		return
+	}
+	s.follow(host, int(port))
+	c.w.OK()
+}
+
+// follow makes the server a replica of host:port, ending any link it had.
+func (s *Server) follow(host string, port int) {
+	s.stopLink()
+	u := &s.upstream
+	s.store.SetReplica(true)
+	s.store.SetMaxmemory(0, s.store.Policy()) // replicas do not evict
+	ctx, cancel := context.WithCancel(s.ctx)
+	done := make(chan struct{})
+	u.mu.Lock()
+	u.host, u.port, u.cancel, u.done = host, port, cancel, done
+	u.replica.Store(true)
+	u.mu.Unlock()
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		defer close(done)
+		s.runLink(ctx, host, port)
+	}()
+}
+
+// stopLink ends the link to the primary, if any, and waits for it.
+func (s *Server) stopLink() {
+	u := &s.upstream
+	u.mu.Lock()
+	cancel, done := u.cancel, u.done
+	u.host, u.cancel, u.done = "", nil, nil
+	u.replica.Store(false)
+	u.mu.Unlock()
+	if cancel != nil {
+		cancel()
+		<-done
+	}
+	u.linkUp.Store(false)
+	u.syncing.Store(false)
+	u.loading.Store(false)
+}
+
+// promote is REPLICAOF NO ONE: the server becomes a primary that
+// continues its old primary's stream numbering, with the old replication
+// id as its secondary one (psync2), so the old primary's other replicas
+// continue from it with a partial resync.
+func (s *Server) promote() {
+	u := &s.upstream
+	if !u.active() {
+		return
+	}
+	s.stopLink()
+	s.store.SetReplica(false)
+	s.applyMaxmemory()
+	u.mu.Lock()
+	old := u.replid
+	u.mu.Unlock()
+	off := u.offset.Load()
+	p := &s.repl
+	p.mu.Lock()
+	if old != "" {
+		p.replid2, p.offset2 = old, off
+	}
+	p.replid = randomHex(40)
+	p.log = nil
+	p.mu.Unlock()
+	s.startLog(off)
+}
+
+// runLink keeps the link to host:port up until ctx ends, retrying after
+// a failure with a backoff from 100 ms doubling to 2 s.
+func (s *Server) runLink(ctx context.Context, host string, port int) {
+	u := &s.upstream
+	backoff := 100 * time.Millisecond
+	for ctx.Err() == nil {
+		err := s.linkOnce(ctx, net.JoinHostPort(host, strconv.Itoa(port)), func() { backoff = 100 * time.Millisecond })
+		u.linkUp.Store(false)
+		u.syncing.Store(false)
+		u.loading.Store(false)
+		if ctx.Err() != nil {
+			return
+		}
+		s.log.Warn("link to the primary lost; reconnecting", "primary", net.JoinHostPort(host, strconv.Itoa(port)), "error", err, "retry_in", backoff)
+		t := time.NewTimer(backoff)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		backoff = min(2*backoff, 2*time.Second)
+	}
+}
+
+// link is one connection to the primary.
+type link struct {
+	conn net.Conn
+	br   *bufio.Reader
+	wmu  sync.Mutex // ACKs are written from two goroutines
+}
+
+func (l *link) send(args ...string) error {
+	var b []byte
+	b = append(b, '*')
+	b = strconv.AppendInt(b, int64(len(args)), 10)
+	b = append(b, '\r', '\n')
+	for _, a := range args {
+		b = append(b, '$')
+		b = strconv.AppendInt(b, int64(len(a)), 10)
+		b = append(b, '\r', '\n')
+		b = append(b, a...)
+		b = append(b, '\r', '\n')
+	}
+	l.wmu.Lock()
+	defer l.wmu.Unlock()
+	l.conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	_, err := l.conn.Write(b)
+	return err
+}
+
+// line reads a reply line, skipping the empty lines a primary sends to
+// keep the link alive while it prepares a snapshot.
+func (l *link) line() (string, error) {
+	for {
+		s, err := l.br.ReadString('\n')
+		if err != nil {
+			return "", err
+		}
+		s = strings.TrimRight(s, "\r\n")
+		if s != "" {
+			return s, nil
+		}
+	}
+}
+
+// ask sends a command and reads its one-line reply, which must not be an
+// error.
+func (l *link) ask(args ...string) (string, error) {
+	if err := l.send(args...); err != nil {
+		return "", err
+	}
+	r, err := l.line()
+	if err == nil && strings.HasPrefix(r, "-") {
+		err = fmt.Errorf("%s: %s", args[0], r[1:])
+	}
+	return r, err
+}
+
+// linkOnce connects, syncs and applies the stream until the link fails.
+func (s *Server) linkOnce(ctx context.Context, addr string, connected func()) error {
+	u := &s.upstream
+	d := net.Dialer{Timeout: 5 * time.Second}
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+	l := &link{conn: conn, br: bufio.NewReaderSize(conn, 64<<10)}
+	timeout := time.Duration(s.cfgInt("repl-timeout", 60)) * time.Second
+	conn.SetReadDeadline(time.Now().Add(timeout))
+	if pass := s.cfgString("masterauth"); pass != "" {
+		args := []string{"AUTH", pass}
+		if user := s.cfgString("masteruser"); user != "" {
+			args = []string{"AUTH", user, pass}
+		}
+		if _, err := l.ask(args...); err != nil {
+			return err
+		}
+	}
+	if r, err := l.ask("PING"); err != nil || r != "+PONG" {
+		return fmt.Errorf("PING: %q %v", r, err)
+	}
+	if port := s.listenPort(); port > 0 {
+		if _, err := l.ask("REPLCONF", "listening-port", strconv.Itoa(port)); err != nil {
+			return err
+		}
+	}
+	if _, err := l.ask("REPLCONF", "capa", "eof", "capa", "psync2"); err != nil {
+		return err
+	}
+	u.mu.Lock()
+	replid := u.replid
+	u.mu.Unlock()
+	psyncID, psyncOff := "?", "-1"
+	if replid != "" {
+		psyncID, psyncOff = replid, strconv.FormatInt(u.offset.Load()+1, 10)
+	}
+	r, err := l.ask("PSYNC", psyncID, psyncOff)
+	if err != nil {
+		return err
+	}
+	switch {
+	case strings.HasPrefix(r, "+FULLRESYNC "):
+		f := strings.Fields(r)
+		if len(f) != 3 {
+			return fmt.Errorf("PSYNC reply %q", r)
+		}
+		off, err := strconv.ParseInt(f[2], 10, 64)
+		if err != nil {
+			return fmt.Errorf("PSYNC reply %q", r)
+		}
+		u.syncing.Store(true)
+		conn.SetReadDeadline(time.Time{}) // a big snapshot takes its time
+		if err := s.loadSnapshot(l); err != nil {
+			return err
+		}
+		u.syncing.Store(false)
+		u.mu.Lock()
+		u.replid = f[1]
+		u.mu.Unlock()
+		u.offset.Store(off)
+	case strings.HasPrefix(r, "+CONTINUE"):
+		if f := strings.Fields(r); len(f) == 2 {
+			u.mu.Lock()
+			u.replid = f[1]
+			u.mu.Unlock()
+		}
+	default:
+		return fmt.Errorf("PSYNC reply %q", r)
+	}
+	u.linkUp.Store(true)
+	u.lastIO.Store(time.Now().UnixMilli())
+	connected()
+	ack := func() error { return l.send("REPLCONF", "ACK", strconv.FormatInt(u.offset.Load(), 10)) }
+	ackCtx, stopAcks := context.WithCancel(ctx)
+	defer stopAcks()
+	go func() {
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-ackCtx.Done():
+				return
+			case <-t.C:
+				if ack() != nil {
+					return
+				}
+			}
+		}
+	}()
+	return s.applyStream(l, timeout, ack)
+}
+
+// loadSnapshot reads the snapshot of a full resync ($<len> or $EOF:<mark>)
+// into the emptied store, answering -LOADING to clients meanwhile.
+func (s *Server) loadSnapshot(l *link) error {
+	h, err := l.line()
+	if err != nil {
+		return err
+	}
+	if !strings.HasPrefix(h, "$") {
+		return fmt.Errorf("snapshot header %q", h)
+	}
+	u := &s.upstream
+	u.loading.Store(true)
+	defer u.loading.Store(false)
+	for db := range s.store.Databases() {
+		s.store.Flush(db)
+	}
+	lim := replication.Limits{SetMaxIntset: s.cfg.SetMaxIntsetEntries(),
+		HashMaxEntries: s.cfg.HashMaxListpackEntries(), HashMaxValue: s.cfg.HashMaxListpackValue(),
+		ZSetMaxEntries: s.cfg.ZsetMaxListpackEntries(), ZSetMaxValue: s.cfg.ZsetMaxListpackValue()}
+	put := func(db int, key, str []byte, obj storage.Object, deadline int64) error {
+		if db >= s.store.Databases() {
+			return fmt.Errorf("snapshot has database %d, this server %d", db, s.store.Databases())
+		}
+		tx := s.store.Begin(0, db, key)
+		tx.Put(db, key, str, obj, deadline)
+		tx.End()
+		return nil
+	}
+	if mark, ok := strings.CutPrefix(h, "$EOF:"); ok {
+		if len(mark) != 40 {
+			return fmt.Errorf("snapshot header %q", h)
+		}
+		if _, err := replication.ReadRDB(l.br, lim, put); err != nil {
+			return err
+		}
+		end := make([]byte, 40)
+		if _, err := io.ReadFull(l.br, end); err != nil || string(end) != mark {
+			return fmt.Errorf("snapshot end mark %q, want %q (%v)", end, mark, err)
+		}
+		return nil
+	}
+	n, err := strconv.ParseInt(h[1:], 10, 64)
+	if err != nil || n < 0 {
+		return fmt.Errorf("snapshot header %q", h)
+	}
+	lr := &io.LimitedReader{R: l.br, N: n}
+	if _, err := replication.ReadRDB(bufio.NewReaderSize(lr, 64<<10), lim, put); err != nil {
+		return err
+	}
+	if lr.N != 0 {
+		// the bufio reader read ahead within the limit: nothing may follow
+		// the checksum inside the payload
+		return fmt.Errorf("%d bytes after the snapshot's checksum", lr.N)
+	}
+	return nil
+}
+
+// applyStream applies the primary's commands, counting every byte.
+func (s *Server) applyStream(l *link, timeout time.Duration, ack func() error) error {
+	u := &s.upstream
+	mc := s.masterClient()
+	for {
+		l.conn.SetReadDeadline(time.Now().Add(timeout))
+		args, n, err := readStreamCommand(l.br)
+		if err != nil {
+			return err
+		}
+		u.lastIO.Store(time.Now().UnixMilli())
+		if len(args) == 0 {
+			u.offset.Add(int64(n))
+			continue
+		}
+		name := strings.ToLower(string(args[0]))
+		switch {
+		case name == "ping":
+		case name == "replconf" && len(args) >= 2 && strings.EqualFold(string(args[1]), "getack"):
+			u.offset.Add(int64(n))
+			if err := ack(); err != nil {
+				return err
+			}
+			continue
+		default:
+			mc.execute(args)
+			mc.w.b = mc.w.b[:0]
+		}
+		u.offset.Add(int64(n))
+	}
+}
+
+// masterClient is the client the primary's stream runs as: authenticated,
+// never answered, allowed to write on a replica, and with Now 0 (set in
+// execute) so no key is expired for it.
+func (s *Server) masterClient() *Client {
+	c := &Client{srv: s, id: -1, authed: true, master: true, addr: "primary"}
+	return c
+}
+
+// readStreamCommand reads one RESP array of bulk strings from the stream
+// and the number of bytes it took. A bare newline (a keepalive) is a
+// command of no arguments.
+func readStreamCommand(br *bufio.Reader) ([][]byte, int, error) {
+	line, err := br.ReadSlice('\n')
+	if err != nil {
+		return nil, 0, err
+	}
+	n := len(line)
+	if len(line) < 3 || line[0] != '*' {
+		if strings.TrimSpace(string(line)) == "" {
+			return nil, n, nil
+		}
+		return nil, 0, fmt.Errorf("stream: %q where a command belongs", line)
+	}
+	count, err := strconv.Atoi(strings.TrimRight(string(line[1:]), "\r\n"))
+	if err != nil || count < 0 || count > 1<<20 {
+		return nil, 0, fmt.Errorf("stream: array header %q", line)
+	}
+	args := make([][]byte, 0, min(count, 64))
+	for range count {
+		h, err := br.ReadSlice('\n')
+		if err != nil {
+			return nil, 0, err
+		}
+		n += len(h)
+		if len(h) < 3 || h[0] != '$' {
+			return nil, 0, fmt.Errorf("stream: bulk header %q", h)
+		}
+		size, err := strconv.Atoi(strings.TrimRight(string(h[1:]), "\r\n"))
+		if err != nil || size < 0 || size > 512<<20 {
+			return nil, 0, fmt.Errorf("stream: bulk header %q", h)
+		}
+		b := make([]byte, size+2)
+		if _, err := io.ReadFull(br, b); err != nil {
+			return nil, 0, err
+		}
+		if b[size] != '\r' || b[size+1] != '\n' {
+			return nil, 0, errors.New("stream: bulk not ended by CRLF")
+		}
+		n += size + 2
+		args = append(args, b[:size])
+	}
+	return args, n, nil
+}
+
+// listenPort is the port of the server's first TCP listener, 0 if none.
+func (s *Server) listenPort() int {
+	if a, ok := s.Addr().(*net.TCPAddr); ok {
+		return a.Port
+	}
+	return 0
+}
+
+// cfgString is a directive's value, "" when absent.
+func (s *Server) cfgString(name string) string {
+	if kv := s.cfg.Get(name); len(kv) == 2 {
+		return kv[1]
+	}
+	return ""
+}

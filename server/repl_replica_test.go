@@ -1,0 +1,176 @@
+package server
+
+import (
+	"context"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"sessiond/config"
+)
+
+func startReplServer(t *testing.T, args ...string) (*Server, string) {
+	t.Helper()
+	cfg, err := config.Parse(append([]string{"--maxmemory", "0"}, args...), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return startServer(t, cfg, nil)
+}
+
+// mixedLoad writes every type with TTLs, deletes and expiries into two
+// databases from a few connections.
+func mixedLoad(t *testing.T, addr, prefix string, rounds int) {
+	t.Helper()
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := redis.NewClient(&redis.Options{Addr: addr, DB: w % 2 * 5})
+			defer c.Close()
+			for i := range rounds {
+				k := prefix + strconv.Itoa(w) + ":" + strconv.Itoa(i%50)
+				switch i % 9 {
+				case 0:
+					c.Set(ctx, k, i, time.Hour)
+				case 1:
+					c.IncrBy(ctx, k+":n", int64(i))
+				case 2:
+					c.RPush(ctx, k+":l", i, "x")
+				case 3:
+					c.SAdd(ctx, k+":s", i, "m"+strconv.Itoa(i%7))
+				case 4:
+					c.HSet(ctx, k+":h", "f"+strconv.Itoa(i%5), strings.Repeat("v", i%90))
+				case 5:
+					c.ZAdd(ctx, k+":z", redis.Z{Score: float64(i) / 3, Member: "m" + strconv.Itoa(i%11)})
+				case 6:
+					c.Expire(ctx, k+":h", time.Duration(1+i%3)*time.Hour)
+				case 7:
+					c.Del(ctx, prefix+strconv.Itoa(w)+":"+strconv.Itoa((i+25)%50))
+				case 8:
+					c.Set(ctx, k+":short", "gone soon", time.Millisecond) // expires on the primary: DEL
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// TestTwoSessiondReplicas: two sessiond replicas of a sessiond primary,
+// one attached before a mixed load of every type with TTLs and one during
+// it, end with the primary's digest; they refuse clients' writes and
+// report their role.
+func TestTwoSessiondReplicas(t *testing.T) {
+	p, paddr := startReplServer(t)
+	r1, r1addr := startReplServer(t)
+	r2, r2addr := startReplServer(t)
+	ctx := context.Background()
+	host, port, _ := strings.Cut(paddr, ":")
+	c1 := redis.NewClient(&redis.Options{Addr: r1addr})
+	defer c1.Close()
+	c2 := redis.NewClient(&redis.Options{Addr: r2addr})
+	defer c2.Close()
+	mixedLoad(t, paddr, "early:", 300)
+	if err := c1.Do(ctx, "REPLICAOF", host, port).Err(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		mixedLoad(t, paddr, "during:", 3000)
+	}()
+	if err := c2.Do(ctx, "REPLICAOF", host, port).Err(); err != nil {
+		t.Fatal(err)
+	}
+	<-done
+	now := func() int64 { return time.Now().UnixMilli() }
+	eventually(t, "three equal digests", func() bool {
+		d := p.Store().Digest(now())
+		return r1.Store().Digest(now()) == d && r2.Store().Digest(now()) == d
+	})
+	if err := c1.Set(ctx, "x", "y", 0).Err(); err == nil || err.Error() != errReadonly {
+		t.Errorf("a client's write on a replica: %v", err)
+	}
+	info, _ := c2.Info(ctx, "replication").Result()
+	for _, want := range []string{"role:slave", "master_link_status:up", "master_port:" + port} {
+		if !strings.Contains(info, want) {
+			t.Errorf("replica's INFO lacks %q:\n%s", want, info)
+		}
+	}
+	role, err := c1.Do(ctx, "ROLE").Slice()
+	if err != nil || len(role) != 5 || role[0] != "slave" || role[3] != "connected" {
+		t.Errorf("ROLE %v %v", role, err)
+	}
+	pc := redis.NewClient(&redis.Options{Addr: paddr})
+	defer pc.Close()
+	eventually(t, "the primary sees both replicas online", func() bool {
+		pi, _ := pc.Info(ctx, "replication").Result()
+		return strings.Contains(pi, "connected_slaves:2") && strings.Count(pi, "state=online") == 2
+	})
+}
+
+// TestPromotionContinuesPartially: with the primary gone, REPLICAOF NO ONE
+// on one replica and REPLICAOF it on the other: the second continues with
+// a partial resync (psync2: the promoted one keeps the old id as its
+// secondary), and the data matches after more writes.
+func TestPromotionContinuesPartially(t *testing.T) {
+	p, paddr := startReplServer(t)
+	r1, r1addr := startReplServer(t)
+	r2, r2addr := startReplServer(t)
+	ctx := context.Background()
+	host, port, _ := strings.Cut(paddr, ":")
+	c1 := redis.NewClient(&redis.Options{Addr: r1addr})
+	defer c1.Close()
+	c2 := redis.NewClient(&redis.Options{Addr: r2addr})
+	defer c2.Close()
+	for _, c := range []*redis.Client{c1, c2} {
+		if err := c.Do(ctx, "REPLICAOF", host, port).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mixedLoad(t, paddr, "a:", 1000)
+	now := func() int64 { return time.Now().UnixMilli() }
+	eventually(t, "replicas caught up", func() bool {
+		d := p.Store().Digest(now())
+		return r1.Store().Digest(now()) == d && r2.Store().Digest(now()) == d &&
+			r1.upstream.offset.Load() == r2.upstream.offset.Load() && r1.upstream.offset.Load() > 0
+	})
+	p.Close()
+	if err := c1.Do(ctx, "REPLICAOF", "NO", "ONE").Err(); err != nil {
+		t.Fatal(err)
+	}
+	host1, port1, _ := strings.Cut(r1addr, ":")
+	if err := c2.Do(ctx, "REPLICAOF", host1, port1).Err(); err != nil {
+		t.Fatal(err)
+	}
+	mixedLoad(t, r1addr, "b:", 1000)
+	eventually(t, "the second replica follows the promoted one", func() bool {
+		return r2.Store().Digest(now()) == r1.Store().Digest(now()) && r2.upstream.linkUp.Load()
+	})
+	stats, _ := c1.Info(ctx, "stats", "replication").Result()
+	for _, want := range []string{"sync_partial_ok:1", "sync_full:0", "role:master", "connected_slaves:1"} {
+		if !strings.Contains(stats, want) {
+			t.Errorf("the promoted replica's INFO lacks %q:\n%s", want, stats)
+		}
+	}
+}
+
+// TestReplicaofDirective: a server started with --replicaof follows its
+// primary from the start.
+func TestReplicaofDirective(t *testing.T) {
+	p, paddr := startReplServer(t)
+	host, port, _ := strings.Cut(paddr, ":")
+	r, _ := startReplServer(t, "--replicaof", host+" "+port)
+	mixedLoad(t, paddr, "k:", 200)
+	eventually(t, "the replica has the primary's data", func() bool {
+		now := time.Now().UnixMilli()
+		return r.upstream.linkUp.Load() && r.Store().Digest(now) == p.Store().Digest(now)
+	})
+}
