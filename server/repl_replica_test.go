@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"io"
+	"net"
 	"strconv"
 	"strings"
 	"sync"
@@ -173,4 +174,124 @@ func TestReplicaofDirective(t *testing.T) {
 		now := time.Now().UnixMilli()
 		return r.upstream.linkUp.Load() && r.Store().Digest(now) == p.Store().Digest(now)
 	})
+}
+
+// linkProxy forwards loopback connections to a server until cut: then it
+// closes those it carries and every new one, until restored.
+type linkProxy struct {
+	ln     net.Listener
+	target string
+	mu     sync.Mutex
+	cut    bool
+	conns  []net.Conn
+}
+
+func startProxy(t *testing.T, target string) *linkProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &linkProxy{ln: ln, target: target}
+	var wg sync.WaitGroup
+	t.Cleanup(func() { ln.Close(); p.setCut(true); wg.Wait() })
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			in, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			p.mu.Lock()
+			if p.cut {
+				p.mu.Unlock()
+				in.Close()
+				continue
+			}
+			out, err := net.Dial("tcp", target)
+			if err != nil {
+				p.mu.Unlock()
+				in.Close()
+				continue
+			}
+			p.conns = append(p.conns, in, out)
+			p.mu.Unlock()
+			wg.Add(2)
+			go func() { defer wg.Done(); io.Copy(out, in); out.Close() }()
+			go func() { defer wg.Done(); io.Copy(in, out); in.Close() }()
+		}
+	}()
+	return p
+}
+
+func (p *linkProxy) setCut(cut bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cut = cut
+	if cut {
+		for _, c := range p.conns {
+			c.Close()
+		}
+		p.conns = nil
+	}
+}
+
+// TestLinkCut: the link cut by a loopback proxy for 5 s of writes comes
+// back with a partial resync (no new full one) and equal digests; cut
+// again while more is written than the backlog holds, it comes back with
+// exactly one full resync, and equal digests.
+func TestLinkCut(t *testing.T) {
+	p, paddr := startReplServer(t, "--repl-backlog-size", "32mb")
+	proxy := startProxy(t, paddr)
+	r, raddr := startReplServer(t)
+	ctx := context.Background()
+	host, port, _ := strings.Cut(proxy.ln.Addr().String(), ":")
+	rc := redis.NewClient(&redis.Options{Addr: raddr})
+	defer rc.Close()
+	pc := redis.NewClient(&redis.Options{Addr: paddr})
+	defer pc.Close()
+	if err := rc.Do(ctx, "REPLICAOF", host, port).Err(); err != nil {
+		t.Fatal(err)
+	}
+	now := func() int64 { return time.Now().UnixMilli() }
+	synced := func() bool {
+		return r.upstream.linkUp.Load() && r.Store().Digest(now()) == p.Store().Digest(now())
+	}
+	mixedLoad(t, paddr, "a:", 300)
+	eventually(t, "first sync", synced)
+	stat := func(name string) int64 {
+		info, _ := pc.Info(ctx, "stats").Result()
+		for _, l := range strings.Split(info, "\r\n") {
+			if v, ok := strings.CutPrefix(l, name+":"); ok {
+				n, _ := strconv.ParseInt(v, 10, 64)
+				return n
+			}
+		}
+		return -1
+	}
+	proxy.setCut(true)
+	for start := time.Now(); time.Since(start) < 5*time.Second; {
+		mixedLoad(t, paddr, "cut:", 90) // writing all through the cut
+	}
+	proxy.setCut(false)
+	p.repl.mu.Lock()
+	lg := p.repl.log
+	p.repl.mu.Unlock()
+	t.Logf("written during the cut: %d bytes of stream", lg.Offset()-r.upstream.offset.Load())
+	eventually(t, "back in sync after the cut", synced)
+	if full, ok := stat("sync_full"), stat("sync_partial_ok"); full != 1 || ok != 1 {
+		t.Fatalf("after a cut within the backlog: sync_full %d, sync_partial_ok %d", full, ok)
+	}
+	// now more than the 32 MB backlog while cut
+	proxy.setCut(true)
+	big := strings.Repeat("x", 1<<20)
+	for i := range 40 {
+		pc.Set(ctx, "big:"+strconv.Itoa(i), big, 0)
+	}
+	proxy.setCut(false)
+	eventually(t, "back in sync after a long cut", synced)
+	if full, ok := stat("sync_full"), stat("sync_partial_ok"); full != 2 || ok != 1 {
+		t.Fatalf("after a cut past the backlog: sync_full %d, sync_partial_ok %d", full, ok)
+	}
 }
