@@ -115,7 +115,7 @@ func cmdConfigSet(c *Client, args [][]byte) {
 		c.w.Error(err.Error())
 		return
 	}
-	c.srv.applyMaxmemory()
+	c.srv.applyConfig()
 	c.w.OK()
 }
 
@@ -355,6 +355,21 @@ const gcReserve = 10
 // applyMaxmemory hands maxmemory, less the memory in use at start-up and
 // the collector's reserve, and the policy to the store; it runs at start
 // and after every CONFIG SET.
+// applyConfig brings what the server keeps of its configuration up to
+// date: at start-up and after every CONFIG SET.
+func (s *Server) applyConfig() {
+	if !s.upstream.active() {
+		s.applyMaxmemory() // a replica does not evict
+	}
+	s.repl.minReplicas.Store(s.cfgInt("min-replicas-to-write", 0))
+	s.repl.maxLag.Store(s.cfgInt("min-replicas-max-lag", 10))
+	s.repl.mu.Lock()
+	if s.repl.log != nil {
+		s.repl.log.SetBacklog(s.cfgInt("repl-backlog-size", 1<<20))
+	}
+	s.repl.mu.Unlock()
+}
+
 func (s *Server) applyMaxmemory() {
 	budget := int64(0)
 	if limit := s.cfg.Maxmemory(); limit > 0 {

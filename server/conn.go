@@ -237,9 +237,15 @@ func (c *Client) execute(args [][]byte) {
 		c.w.Error(errLoading)
 		return
 	}
-	if !c.master && cmd.Flags&FlagWrite != 0 && s.upstream.active() && s.cfgString("replica-read-only") != "no" {
-		c.w.Error(errReadonly)
-		return
+	if !c.master && cmd.Flags&FlagWrite != 0 {
+		if need := s.repl.minReplicas.Load(); need > 0 && !s.upstream.active() && s.repl.good(c.nowMs) < need {
+			c.w.Error(errNoReplicas)
+			return
+		}
+		if s.upstream.active() && s.cfgString("replica-read-only") != "no" {
+			c.w.Error(errReadonly)
+			return
+		}
 	}
 	if cmd.Flags&FlagDenyOOM != 0 && s.outOfMemory(c.nowMs) {
 		c.w.Error(errOOM)

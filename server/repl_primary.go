@@ -35,6 +35,124 @@ type primary struct {
 	replicas map[*replicaLink]struct{}
 
 	syncFull, syncPartialOK, syncPartialErr atomic.Int64
+
+	// ackCh is closed and replaced at each REPLCONF ACK (WAIT waits on it)
+	ackCh chan struct{}
+	// min-replicas-to-write and min-replicas-max-lag (seconds), kept here
+	// by applyConfig so a write reads them with one load each
+	minReplicas, maxLag atomic.Int64
+}
+
+// acked counts the online replicas whose last ACK is at off or past it.
+func (p *primary) acked(off int64) (int64, <-chan struct{}) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ackCh == nil {
+		p.ackCh = make(chan struct{})
+	}
+	n := int64(0)
+	for l := range p.replicas {
+		if st := l.state.Load(); st != nil && *st == "online" && l.ack.Load() >= off {
+			n++
+		}
+	}
+	return n, p.ackCh
+}
+
+func (p *primary) notifyAck() {
+	p.mu.Lock()
+	if p.ackCh != nil {
+		close(p.ackCh)
+		p.ackCh = nil
+	}
+	p.mu.Unlock()
+}
+
+// good counts the online replicas that acknowledged within maxLag seconds
+// (min-replicas-to-write).
+func (p *primary) good(nowMs int64) int64 {
+	lag := p.maxLag.Load() * 1000
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := int64(0)
+	for l := range p.replicas {
+		if st := l.state.Load(); st != nil && *st == "online" && nowMs-l.ackAt.Load() <= lag {
+			n++
+		}
+	}
+	return n
+}
+
+const errNoReplicas = "NOREPLICAS Not enough good replicas to write."
+
+var getackCommand = []byte("*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n")
+
+// cmdWait is WAIT numreplicas timeout: it blocks until that many replicas
+// acknowledged the stream up to now (asking them at once with REPLCONF
+// GETACK) or timeout ms pass (0: no limit), and replies how many did.
+func cmdWait(c *Client, args [][]byte) {
+	if c.srv.upstream.active() {
+		c.w.Error("ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.")
+		return
+	}
+	want, ok := parseInteger(args[1])
+	if !ok {
+		c.w.Error(errNotInteger)
+		return
+	}
+	timeout, ok := parseInteger(args[2])
+	if !ok {
+		c.w.Error("ERR timeout is not an integer or out of range")
+		return
+	}
+	if timeout < 0 {
+		c.w.Error("ERR timeout is negative")
+		return
+	}
+	s := c.srv
+	p := &s.repl
+	p.mu.Lock()
+	lg := p.log
+	p.mu.Unlock()
+	var target int64
+	if lg != nil {
+		target = lg.Offset()
+	}
+	n, _ := p.acked(target)
+	if n >= want || lg == nil {
+		c.w.Int(n)
+		return
+	}
+	// Waiting is for a goroutine of the client's own, never an event loop.
+	if err := c.detach(); err != nil {
+		c.closed = true
+		return
+	}
+	lg.AppendRaw(getackCommand)
+	var expired <-chan struct{}
+	if timeout > 0 {
+		ch := make(chan struct{})
+		t := s.clock.AfterFunc(time.Duration(timeout)*time.Millisecond, func() { close(ch) })
+		defer t.Stop()
+		expired = ch
+	}
+	for {
+		n, wake := p.acked(target)
+		if n >= want {
+			c.w.Int(n)
+			return
+		}
+		select {
+		case <-wake:
+		case <-expired:
+			n, _ = p.acked(target)
+			c.w.Int(n)
+			return
+		case <-s.ctx.Done():
+			c.closed = true
+			return
+		}
+	}
 }
 
 // replicaLink is one attached replica.
@@ -64,6 +182,9 @@ func replicationCommands() []*Command {
 			Categories: []string{"@admin", "@slow", "@dangerous"}},
 		{Name: "sync", Arity: 1, Flags: adm | FlagNoMulti, Handler: cmdSync, Group: "server", Since: "1.0.0",
 			Summary: "An internal command used in replication", Categories: []string{"@admin", "@slow", "@dangerous"}},
+		{Name: "wait", Arity: 3, Flags: FlagNoScript, Handler: cmdWait, Group: "generic", Since: "3.0.0",
+			Summary:    "Wait for the synchronous replication of all the write commands sent in the context of the current connection",
+			Complexity: "O(1)", Syntax: "numreplicas timeout", Categories: []string{"@slow", "@connection"}},
 		{Name: "role", Arity: 1, Flags: FlagNoScript | FlagLoading | FlagStale | FlagFast, Handler: cmdRole,
 			Group: "server", Since: "2.8.12", Summary: "Returns the replication role", Complexity: "O(1)",
 			Categories: []string{"@admin", "@fast", "@dangerous"}},
@@ -101,6 +222,7 @@ func cmdReplconf(c *Client, args [][]byte) {
 				if off, err := strconv.ParseInt(v, 10, 64); err == nil {
 					link.ack.Store(off)
 					link.ackAt.Store(c.nowMs)
+					c.srv.repl.notifyAck()
 				}
 			}
 			return // never a reply

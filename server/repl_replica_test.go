@@ -295,3 +295,64 @@ func TestLinkCut(t *testing.T) {
 		t.Fatalf("after a cut past the backlog: sync_full %d, sync_partial_ok %d", full, ok)
 	}
 }
+
+// TestWaitAndMinReplicas: WAIT counts the replicas that acknowledged the
+// writes before it (asking them with GETACK) and gives up at its timeout;
+// min-replicas-to-write refuses writes with too few fresh replicas; a
+// replica refuses WAIT.
+func TestWaitAndMinReplicas(t *testing.T) {
+	_, paddr := startReplServer(t)
+	r, raddr := startReplServer(t)
+	ctx := context.Background()
+	pc := redis.NewClient(&redis.Options{Addr: paddr})
+	defer pc.Close()
+	rc := redis.NewClient(&redis.Options{Addr: raddr})
+	defer rc.Close()
+	if n, err := pc.Do(ctx, "WAIT", "0", "0").Int64(); err != nil || n != 0 {
+		t.Fatalf("WAIT 0 0 with no replica: %d %v", n, err)
+	}
+	host, port, _ := strings.Cut(paddr, ":")
+	if err := rc.Do(ctx, "REPLICAOF", host, port).Err(); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "link up", func() bool { return r.upstream.linkUp.Load() })
+	for i := range 50 {
+		pc.Set(ctx, "k"+strconv.Itoa(i), i, 0)
+	}
+	if n, err := pc.Do(ctx, "WAIT", "1", "0").Int64(); err != nil || n != 1 {
+		t.Fatalf("WAIT 1 0: %d %v", n, err)
+	}
+	if v, _ := rc.Get(ctx, "k49").Result(); v != "49" {
+		t.Fatalf("after WAIT the replica has k49 = %q", v)
+	}
+	if n, err := pc.Do(ctx, "WAIT", "2", "50").Int64(); err != nil || n != 1 {
+		t.Fatalf("WAIT 2 50 with one replica: %d %v", n, err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"WAIT", "1", "-1"}, "ERR timeout is negative"},
+		{[]string{"WAIT", "x", "0"}, "ERR value is not an integer or out of range"},
+	} {
+		args := make([]any, len(tc.args))
+		for i, a := range tc.args {
+			args[i] = a
+		}
+		if err := pc.Do(ctx, args...).Err(); err == nil || err.Error() != tc.want {
+			t.Errorf("%v: %v", tc.args, err)
+		}
+	}
+	if err := rc.Do(ctx, "WAIT", "1", "0").Err(); err == nil || !strings.HasPrefix(err.Error(), "ERR WAIT cannot be used with replica instances") {
+		t.Errorf("WAIT on a replica: %v", err)
+	}
+	pc.ConfigSet(ctx, "min-replicas-to-write", "2")
+	if err := pc.Set(ctx, "x", "1", 0).Err(); err == nil || err.Error() != errNoReplicas {
+		t.Errorf("a write with 1 of 2 replicas: %v", err)
+	}
+	if v, err := pc.Get(ctx, "k1").Result(); err != nil || v != "1" {
+		t.Errorf("a read with too few replicas: %q %v", v, err)
+	}
+	pc.ConfigSet(ctx, "min-replicas-to-write", "1")
+	eventually(t, "a fresh ACK", func() bool { return pc.Set(ctx, "x", "1", 0).Err() == nil })
+}

@@ -121,7 +121,7 @@ func New(cfg Config, o Options) *Server {
 		shutdown:    make(chan struct{}),
 	}
 	registerCommands(s.table)
-	s.applyMaxmemory()
+	s.applyConfig()
 	if !o.GoroutinePerConn {
 		s.startLoops(runtime.GOMAXPROCS(0))
 	}
