@@ -119,6 +119,7 @@ func (l *Log) trim() {
 	for f := range l.follow {
 		if l.off-f.pos > f.limit {
 			f.cut = true
+			close(f.cutCh)
 			delete(l.follow, f)
 		}
 	}
@@ -147,7 +148,12 @@ type Follower struct {
 	pos   int64
 	limit int64
 	cut   bool
+	cutCh chan struct{}
 }
+
+// Cut is closed when the follower is cut off: its reader may be blocked
+// writing to a replica that stopped reading, and should be unblocked.
+func (f *Follower) Cut() <-chan struct{} { return f.cutCh }
 
 // Follow returns a follower reading from off, which Has must allow, that
 // is cut off once more than limit bytes are appended past what it has read.
@@ -157,7 +163,7 @@ func (l *Log) Follow(off, limit int64) (*Follower, error) {
 	if off > l.off || off < l.first {
 		return nil, ErrTooOld
 	}
-	f := &Follower{l: l, pos: off, limit: limit}
+	f := &Follower{l: l, pos: off, limit: limit, cutCh: make(chan struct{})}
 	l.follow[f] = struct{}{}
 	return f, nil
 }

@@ -370,6 +370,17 @@ func (s *Server) serveReplica(link *replicaLink, replid string, off int64, psync
 		}
 	}
 	defer f.Close()
+	// a replica that stops reading blocks our write to it: once it is cut
+	// off, closing the socket ends that write
+	watchDone := make(chan struct{})
+	defer close(watchDone)
+	go func() {
+		select {
+		case <-f.Cut():
+			c.conn.Close()
+		case <-watchDone:
+		}
+	}()
 	link.setState("online")
 	buf := make([]byte, 64<<10)
 	for {

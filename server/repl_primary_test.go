@@ -9,8 +9,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -36,6 +39,7 @@ func startRedisReplica(t *testing.T, addr string) *redis.Client {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	lastReplica.Store(cmd.Process)
 	c := redis.NewClient(&redis.Options{Network: "unix", Addr: sock, MaxRetries: -1})
 	t.Cleanup(func() { c.Close() })
 	t.Cleanup(func() {
@@ -45,6 +49,14 @@ func startRedisReplica(t *testing.T, addr string) *redis.Client {
 		}
 	})
 	return c
+}
+
+// lastReplica is the process startRedisReplica started last.
+var lastReplica atomic.Pointer[os.Process]
+
+func redisReplicaProcess(t *testing.T) *os.Process {
+	t.Helper()
+	return lastReplica.Load()
 }
 
 // eventually polls cond until it holds or 30 s pass (a bound, not a
@@ -251,5 +263,71 @@ func TestPartialResync(t *testing.T) {
 		if !strings.Contains(stats, want) {
 			t.Errorf("INFO stats lacks %s", want)
 		}
+	}
+}
+
+// TestStoppedReplicaIsDropped: a real redis-server replica stopped with
+// SIGSTOP while the primary writes far past client-output-buffer-limit's
+// replica hard limit is dropped, the primary's writes go on (their p99
+// latency and the process's RSS are reported), and on SIGCONT the replica
+// resyncs to equal digests.
+func TestStoppedReplicaIsDropped(t *testing.T) {
+	cfg, err := config.Parse([]string{"--maxmemory", "0", "--client-output-buffer-limit", "replica 4mb 2mb 60"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, addr := startServer(t, cfg, nil)
+	replica := startRedisReplica(t, addr)
+	proc := redisReplicaProcess(t)
+	ctx := context.Background()
+	us := redis.NewClient(&redis.Options{Addr: addr})
+	defer us.Close()
+	us.Set(ctx, "first", "1", 0)
+	online := func(n string) func() bool {
+		return func() bool {
+			info, _ := us.Info(ctx, "replication").Result()
+			return strings.Contains(info, "connected_slaves:"+n)
+		}
+	}
+	eventually(t, "the replica online", func() bool {
+		info, _ := replica.Info(ctx, "replication").Result()
+		return strings.Contains(info, "master_link_status:up")
+	})
+	if err := proc.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	stopped := true
+	defer func() {
+		if stopped {
+			proc.Signal(syscall.SIGCONT)
+		}
+	}()
+	val := strings.Repeat("v", 256<<10)
+	var lat []time.Duration
+	peakRSS := int64(0)
+	for i := 0; i < 400 || !online("0")(); i++ { // 100 MB, and on until it is dropped
+		if i >= 4000 {
+			t.Fatal("the stopped replica was never dropped")
+		}
+		start := time.Now()
+		if err := us.Set(ctx, "big:"+strconv.Itoa(i%400), val, 0).Err(); err != nil {
+			t.Fatal(err)
+		}
+		lat = append(lat, time.Since(start))
+		if i%50 == 0 {
+			peakRSS = max(peakRSS, rssBytes())
+		}
+	}
+	slices.Sort(lat)
+	t.Logf("while the replica was stopped: %d SETs of 256 KiB, p50 %v, p99 %v, max %v; peak RSS of the test process %d MiB",
+		len(lat), lat[len(lat)/2], lat[len(lat)*99/100], lat[len(lat)-1], peakRSS>>20)
+	proc.Signal(syscall.SIGCONT)
+	stopped = false
+	eventually(t, "the replica resynced", func() bool {
+		d, _ := replica.Do(ctx, "DEBUG", "DIGEST").Text()
+		return d == s.Store().Digest(time.Now().UnixMilli()).Hex()
+	})
+	if info, _ := us.Info(ctx, "stats").Result(); !strings.Contains(info, "sync_full:2") {
+		t.Errorf("expected a second full sync:\n%s", info)
 	}
 }
