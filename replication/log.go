@@ -26,7 +26,8 @@ type Log struct {
 	db      int      // database of the last effect; -1 forces a SELECT
 	backlog int64    // repl-backlog-size
 	follow  map[*Follower]struct{}
-	wake    chan struct{} // closed and replaced at each append
+	wake    chan struct{} // closed and replaced at an append that someone waits for
+	waited  bool          // wake was handed out since it was made
 	scratch []byte
 }
 
@@ -109,8 +110,11 @@ func (l *Log) write(b []byte) {
 		b = b[k:]
 	}
 	l.trim()
-	close(l.wake)
-	l.wake = make(chan struct{})
+	if l.waited { // no allocation per append while followers are busy
+		close(l.wake)
+		l.wake = make(chan struct{})
+		l.waited = false
+	}
 }
 
 // trim drops the chunks nobody needs, and cuts off the followers whose
@@ -190,6 +194,7 @@ func (f *Follower) Next(p []byte) (int, <-chan struct{}, error) {
 		f.pos += int64(k)
 	}
 	if n == 0 {
+		l.waited = true
 		return 0, l.wake, nil
 	}
 	return n, nil, nil

@@ -902,12 +902,14 @@ func cmdSetrange(c *Client, args [][]byte) {
 }
 
 // emitSet logs SET key value [PXAT deadline].
+// (The sink copies what it keeps while the command runs: key and val need
+// no copy of their own.)
 func (c *Client) emitSet(tx *storage.Tx, db int, key, val []byte, deadline int64) {
 	if deadline != 0 {
-		tx.Emit(db, []byte("SET"), clone(key), clone(val), []byte("PXAT"), []byte(itoa(deadline)))
+		tx.Emit(db, []byte("SET"), key, val, []byte("PXAT"), []byte(itoa(deadline)))
 		return
 	}
-	tx.Emit(db, []byte("SET"), clone(key), clone(val))
+	tx.Emit(db, []byte("SET"), key, val)
 }
 
 func (c *Client) writeOldValue(e *storage.Entry) {

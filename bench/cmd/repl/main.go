@@ -1,0 +1,309 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"sessiond/bench/internal/rbench"
+	"sessiond/bench/internal/resp"
+	"sessiond/bench/internal/stats"
+	"sessiond/bench/internal/target"
+)
+
+type opts struct {
+	check            string
+	rounds, requests int
+	rate, seconds    int
+	keys             int
+	benchBin         string
+	spec             target.Spec
+}
+
+func main() {
+	fs := flag.NewFlagSet("repl", flag.ExitOnError)
+	topts := target.RegisterFlags(fs)
+	var o opts
+	fs.StringVar(&o.check, "check", "throughput", "throughput, lag or fullsync")
+	fs.IntVar(&o.rounds, "rounds", 5, "throughput: rounds")
+	fs.IntVar(&o.requests, "requests", 200000, "throughput: redis-benchmark -n")
+	fs.IntVar(&o.rate, "rate", 50000, "lag: writes per second")
+	fs.IntVar(&o.seconds, "seconds", 10, "lag: how long")
+	fs.IntVar(&o.keys, "keys", 1000000, "fullsync: sessions of 1 KiB")
+	fs.StringVar(&o.benchBin, "redis-benchmark", "redis-benchmark", "redis-benchmark binary")
+	_ = fs.Parse(os.Args[1:])
+	target.Main(func(ctx context.Context) error {
+		specs, err := topts.Specs()
+		if err != nil {
+			return err
+		}
+		o.spec = specs[0]
+		o.spec.Args = append(append([]string(nil), o.spec.Args...), "--maxmemory", "0")
+		fmt.Printf("repl --check %s: %s\n", o.check, topts.Describe(specs[:1]))
+		switch o.check {
+		case "throughput":
+			return throughput(ctx, o)
+		case "lag":
+			return lag(ctx, o)
+		case "fullsync":
+			return fullsync(ctx, o)
+		}
+		return fmt.Errorf("--check %q: want throughput, lag or fullsync", o.check)
+	})
+}
+
+// startReplica starts a sessiond replica of primary and waits until its
+// link is up and its sync done.
+func startReplica(ctx context.Context, o opts, primary *target.Server) (*target.Server, error) {
+	spec := o.spec
+	spec.Args = append(append([]string(nil), spec.Args...), "--replicaof", primary.Host+" "+strconv.Itoa(primary.Port))
+	r, err := spec.Start(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c, err := r.Dial()
+	if err != nil {
+		r.Stop()
+		return nil, err
+	}
+	defer c.Close()
+	for start := time.Now(); ; {
+		up, _ := c.InfoField("replication", "master_link_status")
+		syncing, _ := c.InfoField("replication", "master_sync_in_progress")
+		if up == "up" && syncing == "0" {
+			return r, nil
+		}
+		if time.Since(start) > 10*time.Minute {
+			r.Stop()
+			return nil, errors.New("replica never came up")
+		}
+		select {
+		case <-ctx.Done():
+			r.Stop()
+			return nil, ctx.Err()
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
+func throughput(ctx context.Context, o opts) error {
+	rps, cpu := map[int][]float64{}, map[int][]float64{}
+	for round := range o.rounds {
+		for k := range 3 {
+			n := (k + round) % 3 // rotate the order
+			p, err := o.spec.Start(ctx)
+			if err != nil {
+				return err
+			}
+			var reps []*target.Server
+			for range n {
+				r, err := startReplica(ctx, o, p)
+				if err != nil {
+					p.Stop()
+					return err
+				}
+				reps = append(reps, r)
+			}
+			cpu0 := cpuTicks(p.PID)
+			res, _, err := rbench.Run(ctx, o.benchBin, p.Host, p.Port, "-t", "set", "-c", "50", "-P", "1",
+				"-d", "1024", "-r", "1000000", "-n", strconv.Itoa(o.requests))
+			// the primary's own CPU per request (clock ticks of 10 ms)
+			cpu[n] = append(cpu[n], float64(cpuTicks(p.PID)-cpu0)*1e4/float64(o.requests))
+			for _, r := range reps {
+				r.Stop()
+			}
+			p.Stop()
+			if err != nil {
+				return err
+			}
+			rps[n] = append(rps[n], res[0].RPS)
+			fmt.Fprintf(os.Stderr, "round %d, %d replicas: SET %.0f rps, primary CPU %.2f us/req\n", round+1, n, res[0].RPS, cpu[n][len(cpu[n])-1])
+		}
+	}
+	base := stats.Median(rps[0])
+	for n := range 3 {
+		fmt.Printf("%d replicas: SET median %.0f rps (runs %v), ratio to none %.3f; primary CPU %.2f us/req\n",
+			n, stats.Median(rps[n]), rounded(rps[n]), stats.Ratio(stats.Median(rps[n]), base), stats.Median(cpu[n]))
+	}
+	return nil
+}
+
+func rounded(xs []float64) []int {
+	out := make([]int, len(xs))
+	for i, x := range xs {
+		out[i] = int(x)
+	}
+	return out
+}
+
+func lag(ctx context.Context, o opts) error {
+	p, err := o.spec.Start(ctx)
+	if err != nil {
+		return err
+	}
+	defer p.Stop()
+	r, err := startReplica(ctx, o, p)
+	if err != nil {
+		return err
+	}
+	defer r.Stop()
+	w, err := p.Dial()
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	rd, err := r.Dial()
+	if err != nil {
+		return err
+	}
+	defer rd.Close()
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	var werr error
+	var written int64
+	wg.Add(1)
+	go func() { // the writer: rate/100 SETs every 10 ms, pipelined
+		defer wg.Done()
+		per := max(o.rate/100, 1)
+		t := time.NewTicker(10 * time.Millisecond)
+		defer t.Stop()
+		for !stop.Load() {
+			<-t.C
+			for range per {
+				w.W.Write(resp.AppendCommand(nil, "SET", "lag:clock", strconv.FormatInt(time.Now().UnixNano(), 10)))
+			}
+			if werr = w.W.Flush(); werr != nil {
+				return
+			}
+			for range per {
+				if werr = resp.Skip(w.R); werr != nil {
+					return
+				}
+			}
+			written += int64(per)
+		}
+	}()
+	// a lag is taken when the poller first sees a new timestamp: the time
+	// from the write's creation on the writer to its visibility on the
+	// replica (plus at most one poll)
+	var lags []float64
+	last := ""
+	start := time.Now()
+	for time.Since(start) < time.Duration(o.seconds)*time.Second {
+		rep, err := rd.Do("GET", "lag:clock")
+		if err != nil {
+			stop.Store(true)
+			wg.Wait()
+			return err
+		}
+		if rep.Kind == '$' && rep.Str != "" && rep.Str != last {
+			last = rep.Str
+			ns, _ := strconv.ParseInt(rep.Str, 10, 64)
+			lags = append(lags, float64(time.Now().UnixNano()-ns)/1e6)
+		}
+	}
+	stop.Store(true)
+	wg.Wait()
+	if werr != nil {
+		return werr
+	}
+	q := stats.Quantiles(lags, 0.5, 0.99, 1)
+	fmt.Printf("lag at %d writes/s for %d s (%d written, %d new values seen on the replica): p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",
+		o.rate, o.seconds, written, len(lags), q[0], q[1], q[2])
+	return nil
+}
+
+func fullsync(ctx context.Context, o opts) error {
+	p, err := o.spec.Start(ctx)
+	if err != nil {
+		return err
+	}
+	defer p.Stop()
+	c, err := p.Dial()
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	val := strings.Repeat("s", 1024)
+	loadStart := time.Now()
+	for i := 0; i < o.keys; i += 1000 {
+		n := min(1000, o.keys-i)
+		for j := range n {
+			c.W.Write(resp.AppendCommand(nil, "SET", "session:"+strconv.Itoa(i+j), val, "EX", "86400"))
+		}
+		if err := c.W.Flush(); err != nil {
+			return err
+		}
+		for range n {
+			if err := resp.Skip(c.R); err != nil {
+				return err
+			}
+		}
+	}
+	fmt.Printf("loaded %d sessions of 1 KiB in %v\n", o.keys, time.Since(loadStart).Round(time.Millisecond))
+	probe, err := p.Dial()
+	if err != nil {
+		return err
+	}
+	defer probe.Close()
+	var stop atomic.Bool
+	var probes []float64
+	done := make(chan struct{})
+	go func() { // PING the primary all through the sync
+		defer close(done)
+		for !stop.Load() {
+			t := time.Now()
+			if _, err := probe.Do("PING"); err != nil {
+				return
+			}
+			probes = append(probes, float64(time.Since(t).Microseconds())/1000)
+		}
+	}()
+	syncStart := time.Now()
+	r, err := startReplica(ctx, o, p)
+	took := time.Since(syncStart)
+	stop.Store(true)
+	<-done
+	if err != nil {
+		return err
+	}
+	defer r.Stop()
+	rc, err := r.Dial()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	size, err := rc.Do("DBSIZE")
+	if err != nil {
+		return err
+	}
+	slices.Sort(probes)
+	q := stats.Quantiles(probes, 0.5, 0.99)
+	fmt.Printf("full sync of %d sessions: %v until the replica's link was up with %d keys; primary PING p50 %.3f ms, p99 %.3f ms, longest %.3f ms (%d PINGs)\n",
+		o.keys, took.Round(time.Millisecond), size.Int, q[0], q[1], probes[len(probes)-1], len(probes))
+	return nil
+}
+
+// cpuTicks is a process's user+system CPU time in clock ticks (10 ms).
+func cpuTicks(pid int) int64 {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	// after the command: state is field 3, utime 14 and stime 15
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return u + st
+}
