@@ -43,6 +43,10 @@ type upstream struct {
 	syncing atomic.Bool
 	lastIO  atomic.Int64 // unix ms of the last byte from the primary
 	loading atomic.Bool  // a snapshot is being loaded: -LOADING
+	// mc is the client the stream runs as. It outlives a link, as Redis's
+	// cached master does: a partial resync continues the stream mid-way,
+	// in the database its last SELECT chose. A full resync replaces it.
+	mc *Client
 }
 
 // active reports whether the server is a replica (one atomic load: every
@@ -115,7 +119,7 @@ func (s *Server) stopLink() {
 	u := &s.upstream
 	u.mu.Lock()
 	cancel, done := u.cancel, u.done
-	u.host, u.cancel, u.done = "", nil, nil
+	u.host, u.cancel, u.done, u.mc = "", nil, nil, nil
 	u.replica.Store(false)
 	u.mu.Unlock()
 	if cancel != nil {
@@ -296,6 +300,7 @@ func (s *Server) linkOnce(ctx context.Context, addr string, connected func()) er
 		u.syncing.Store(false)
 		u.mu.Lock()
 		u.replid = f[1]
+		u.mc = s.masterClient()
 		u.mu.Unlock()
 		u.offset.Store(off)
 	case strings.HasPrefix(r, "+CONTINUE"):
@@ -390,7 +395,12 @@ func (s *Server) loadSnapshot(l *link) error {
 // applyStream applies the primary's commands, counting every byte.
 func (s *Server) applyStream(l *link, timeout time.Duration, ack func() error) error {
 	u := &s.upstream
-	mc := s.masterClient()
+	u.mu.Lock()
+	if u.mc == nil {
+		u.mc = s.masterClient()
+	}
+	mc := u.mc
+	u.mu.Unlock()
 	for {
 		l.conn.SetReadDeadline(time.Now().Add(timeout))
 		args, n, err := readStreamCommand(l.br)

@@ -356,3 +356,47 @@ func TestWaitAndMinReplicas(t *testing.T) {
 	pc.ConfigSet(ctx, "min-replicas-to-write", "1")
 	eventually(t, "a fresh ACK", func() bool { return pc.Set(ctx, "x", "1", 0).Err() == nil })
 }
+
+// TestPartialResyncKeepsDatabase: a partial resync continues the stream
+// mid-way, so the replica must keep the database the stream's last SELECT
+// chose across the reconnection (as Redis's cached master client does).
+func TestPartialResyncKeepsDatabase(t *testing.T) {
+	p, paddr := startReplServer(t)
+	proxy := startProxy(t, paddr)
+	r, raddr := startReplServer(t)
+	ctx := context.Background()
+	host, port, _ := strings.Cut(proxy.ln.Addr().String(), ":")
+	rc := redis.NewClient(&redis.Options{Addr: raddr})
+	defer rc.Close()
+	if err := rc.Do(ctx, "REPLICAOF", host, port).Err(); err != nil {
+		t.Fatal(err)
+	}
+	db5 := redis.NewClient(&redis.Options{Addr: paddr, DB: 5})
+	defer db5.Close()
+	offset := func() int64 {
+		p.repl.mu.Lock()
+		defer p.repl.mu.Unlock()
+		if p.repl.log == nil {
+			return -1
+		}
+		return p.repl.log.Offset()
+	}
+	eventually(t, "link up", func() bool { return r.upstream.linkUp.Load() })
+	db5.Set(ctx, "a", "1", 0)
+	eventually(t, "the replica caught up", func() bool { return r.upstream.offset.Load() == offset() })
+	proxy.setCut(true)
+	eventually(t, "the link seen down", func() bool { return !r.upstream.linkUp.Load() })
+	db5.Set(ctx, "b", "2", 0) // no SELECT before it in the stream
+	proxy.setCut(false)
+	eventually(t, "the replica caught up again", func() bool {
+		return r.upstream.linkUp.Load() && r.upstream.offset.Load() == offset()
+	})
+	now := time.Now().UnixMilli()
+	if r.Store().Digest(now) != p.Store().Digest(now) {
+		keys, _ := r.Store().KeyCounts(0)
+		t.Fatalf("digests differ after a partial resync (replica's db 0 has %d keys)", keys)
+	}
+	if info, _ := db5.Info(ctx, "stats").Result(); !strings.Contains(info, "sync_partial_ok:1") {
+		t.Errorf("not a partial resync:\n%s", info)
+	}
+}
