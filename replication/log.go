@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strconv"
 	"sync"
+	"time"
 
 	"sessiond/storage"
 )
@@ -26,8 +27,9 @@ type Log struct {
 	db      int      // database of the last effect; -1 forces a SELECT
 	backlog int64    // repl-backlog-size
 	follow  map[*Follower]struct{}
-	wake    chan struct{} // closed and replaced at an append that someone waits for
-	waited  bool          // wake was handed out since it was made
+	now     func() time.Time // the clock of the soft limit
+	wake    chan struct{}    // closed and replaced at an append that someone waits for
+	waited  bool             // wake was handed out since it was made
 	scratch []byte
 }
 
@@ -42,7 +44,7 @@ var ErrCutOff = errors.New("replication: follower fell behind its output limit")
 // NewLog returns an empty log starting at offset start (a promoted
 // replica continues its old primary's numbering) that keeps backlog bytes.
 func NewLog(start, backlog int64) *Log {
-	return &Log{first: start, off: start, db: -1, backlog: backlog,
+	return &Log{first: start, off: start, db: -1, backlog: backlog, now: time.Now,
 		follow: map[*Follower]struct{}{}, wake: make(chan struct{})}
 }
 
@@ -59,6 +61,13 @@ func (l *Log) First() int64 {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.first
+}
+
+// SetClock sets the clock the soft limit is timed by (tests).
+func (l *Log) SetClock(now func() time.Time) {
+	l.mu.Lock()
+	l.now = now
+	l.mu.Unlock()
 }
 
 // SetBacklog changes the backlog size (CONFIG SET repl-backlog-size).
@@ -121,7 +130,15 @@ func (l *Log) write(b []byte) {
 // unread bytes exceed their limit.
 func (l *Log) trim() {
 	for f := range l.follow {
-		if l.off-f.pos > f.limit {
+		behind := l.off - f.pos
+		over := f.limit.Soft > 0 && behind > f.limit.Soft
+		switch {
+		case !over:
+			f.softSince = time.Time{}
+		case f.softSince.IsZero():
+			f.softSince = l.now()
+		}
+		if f.limit.Hard > 0 && behind > f.limit.Hard || over && l.now().Sub(f.softSince) > f.limit.SoftFor {
 			f.cut = true
 			close(f.cutCh)
 			delete(l.follow, f)
@@ -148,11 +165,21 @@ func (l *Log) Has(off int64) bool {
 
 // Follower reads the log from an offset on, for one replica.
 type Follower struct {
-	l     *Log
-	pos   int64
-	limit int64
-	cut   bool
-	cutCh chan struct{}
+	l         *Log
+	pos       int64
+	limit     Limit
+	softSince time.Time // when its unread bytes passed the soft limit
+	cut       bool
+	cutCh     chan struct{}
+}
+
+// Limit is a follower's output-buffer limit (client-output-buffer-limit
+// replica hard soft seconds): it is cut off once its unread bytes pass
+// Hard, or have stayed past Soft for longer than SoftFor. 0 turns either
+// off.
+type Limit struct {
+	Hard, Soft int64
+	SoftFor    time.Duration
 }
 
 // Cut is closed when the follower is cut off: its reader may be blocked
@@ -160,8 +187,8 @@ type Follower struct {
 func (f *Follower) Cut() <-chan struct{} { return f.cutCh }
 
 // Follow returns a follower reading from off, which Has must allow, that
-// is cut off once more than limit bytes are appended past what it has read.
-func (l *Log) Follow(off, limit int64) (*Follower, error) {
+// is cut off by limit (checked at each append).
+func (l *Log) Follow(off int64, limit Limit) (*Follower, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if off > l.off || off < l.first {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"sessiond/storage"
 )
@@ -41,7 +42,7 @@ func readAll(t *testing.T, f *Follower) []byte {
 // database changes (and after Reselect), counted in bytes from the start.
 func TestLogStream(t *testing.T) {
 	l := NewLog(5000, 1<<20)
-	f, err := l.Follow(5000, 1<<20)
+	f, err := l.Follow(5000, Limit{Hard: 1 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +87,7 @@ func TestLogBacklogAndLimits(t *testing.T) {
 	if l.Has(0) || !l.Has(end-40<<10) || !l.Has(end) || l.Has(end+1) {
 		t.Fatalf("Has: 0 %v, end-backlog %v, end %v", l.Has(0), l.Has(end-40<<10), l.Has(end))
 	}
-	if _, err := l.Follow(0, 1<<20); !errors.Is(err, ErrTooOld) {
+	if _, err := l.Follow(0, Limit{Hard: 1 << 20}); !errors.Is(err, ErrTooOld) {
 		t.Fatalf("Follow(0): %v", err)
 	}
 	held := func() int {
@@ -99,8 +100,8 @@ func TestLogBacklogAndLimits(t *testing.T) {
 	if h := held(); h > 40<<10+chunkSize {
 		t.Fatalf("no follower, backlog 40 KiB: %d bytes held", h)
 	}
-	slow, _ := l.Follow(end, 200<<10)
-	fast, _ := l.Follow(end, 200<<10)
+	slow, _ := l.Follow(end, Limit{Hard: 200 << 10})
+	fast, _ := l.Follow(end, Limit{Hard: 200 << 10})
 	for range 150 { // 150 KB: within the slow follower's limit
 		l.Append(eff(0, "SET", "k", val))
 		readAll(t, fast)
@@ -123,4 +124,36 @@ func TestLogBacklogAndLimits(t *testing.T) {
 		t.Fatalf("after the cut-off: %d bytes held", h)
 	}
 	fast.Close()
+}
+
+// The soft limit cuts a follower off only once its unread bytes stayed
+// past it for longer than its time.
+func TestLogSoftLimit(t *testing.T) {
+	now := time.Unix(1000, 0)
+	l := NewLog(0, 1<<10)
+	l.SetClock(func() time.Time { return now })
+	f, _ := l.Follow(0, Limit{Hard: 1 << 20, Soft: 10 << 10, SoftFor: 60 * time.Second})
+	val := strings.Repeat("v", 1000)
+	for range 20 { // 20 KB unread: past the soft limit
+		l.Append(eff(0, "SET", "k", val))
+	}
+	now = now.Add(59 * time.Second)
+	l.Append(eff(0, "SET", "k", val))
+	if _, _, err := f.Next(make([]byte, 1)); err != nil {
+		t.Fatalf("cut off within its 60 s: %v", err)
+	}
+	readAll(t, f) // back under: the soft clock starts over
+	for range 20 {
+		l.Append(eff(0, "SET", "k", val))
+	}
+	now = now.Add(59 * time.Second)
+	l.Append(eff(0, "SET", "k", val))
+	if _, _, err := f.Next(make([]byte, 1)); err != nil {
+		t.Fatalf("the soft clock did not start over: %v", err)
+	}
+	now = now.Add(2 * time.Second)
+	l.Append(eff(0, "SET", "k", val))
+	if _, _, err := f.Next(make([]byte, 1)); !errors.Is(err, ErrCutOff) {
+		t.Fatalf("past the soft limit for 61 s: %v", err)
+	}
 }

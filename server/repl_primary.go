@@ -310,6 +310,7 @@ func (s *Server) startLog(off int64) {
 		return
 	}
 	lg := replication.NewLog(off, s.cfgInt("repl-backlog-size", 1<<20))
+	lg.SetClock(s.clock.Now)
 	p.log = lg
 	s.store.SetEffectSink(lg.Append)
 	s.bg.Add(1)
@@ -386,7 +387,7 @@ func (s *Server) serveReplica(link *replicaLink, replid string, off int64, psync
 	for {
 		n, wake, err := f.Next(buf)
 		if err != nil {
-			s.log.Warn("replica fell behind its output buffer limit; dropping it", "client", c.id, "limit", limit)
+			s.log.Warn("replica fell behind its output buffer limit; dropping it", "client", c.id, "hard", limit.Hard, "soft", limit.Soft, "soft_seconds", limit.SoftFor.Seconds())
 			return
 		}
 		if n > 0 {
@@ -418,7 +419,7 @@ const replBatchDelay = 500 * time.Microsecond
 // fullSync writes +FULLRESYNC, the snapshot and (for an EOF-capable
 // replica, streamed) its end mark, and returns a follower from the
 // snapshot's offset.
-func (s *Server) fullSync(link *replicaLink, psync bool, write func([]byte) bool, limit int64) (*replication.Follower, bool) {
+func (s *Server) fullSync(link *replicaLink, psync bool, write func([]byte) bool, limit replication.Limit) (*replication.Follower, bool) {
 	var off int64
 	var f *replication.Follower
 	mark := func() []replication.Aux {
@@ -521,21 +522,32 @@ func (s *Server) pingReplicas(lg *replication.Log) {
 	}
 }
 
-// replicaBufferLimit is client-output-buffer-limit's replica hard limit
-// (0: none, taken as 1 GiB of unread stream).
-func (s *Server) replicaBufferLimit() int64 {
+// replicaBufferLimit is client-output-buffer-limit's replica class: hard
+// and soft limits on the unread stream, and how long the soft one may be
+// passed. A hard limit of 0 (none) is taken as 1 GiB.
+func (s *Server) replicaBufferLimit() replication.Limit {
+	lim := replication.Limit{Hard: 1 << 30}
 	kv := s.cfg.Get("client-output-buffer-limit")
-	if len(kv) == 2 {
-		f := strings.Fields(kv[1])
-		for i := 0; i+3 < len(f); i += 4 {
-			if f[i] == "replica" || f[i] == "slave" {
-				if n, err := strconv.ParseInt(f[i+1], 10, 64); err == nil && n > 0 {
-					return n
-				}
-			}
-		}
+	if len(kv) != 2 {
+		return lim
 	}
-	return 1 << 30
+	f := strings.Fields(kv[1])
+	for i := 0; i+3 < len(f); i += 4 {
+		if f[i] != "replica" && f[i] != "slave" {
+			continue
+		}
+		hard, err1 := strconv.ParseInt(f[i+1], 10, 64)
+		soft, err2 := strconv.ParseInt(f[i+2], 10, 64)
+		secs, err3 := strconv.ParseInt(f[i+3], 10, 64)
+		if err1 != nil || err2 != nil || err3 != nil {
+			return lim
+		}
+		if hard > 0 {
+			lim.Hard = hard
+		}
+		lim.Soft, lim.SoftFor = soft, time.Duration(secs)*time.Second
+	}
+	return lim
 }
 
 // cfgInt is an integer directive's value, def when absent or unparsable.
