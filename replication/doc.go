@@ -7,8 +7,9 @@
 //     a full resync;
 //   - the replication stream and backlog (log.go): the store's effects as
 //     RESP commands numbered by byte, read by one Follower per replica;
-//   - the RDB decoder (rdbload.go) a replica loads a snapshot with: the
-//     plain encodings and Redis's integer and LZF strings, checksum
+//   - the RDB decoder (rdbload.go, listpack.go) a replica loads a snapshot
+//     with: the plain encodings, Redis's integer and LZF strings and the
+//     compact types Redis 7 writes (listpack, intset, quicklist), checksum
 //     verified; bytes from the network, so fuzzed (FuzzReadRDB).
 //
 // Invariants:

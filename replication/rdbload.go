@@ -37,10 +37,11 @@ const maxRDBString = 512 << 20
 
 // ReadRDB reads one RDB file from r, up to and including its checksum
 // (which it verifies unless it is 0, as Redis writes with rdbchecksum no),
-// and hands every key to put. It reads the plain encodings WriteRDB writes
-// and Redis's integer and LZF string forms; the compact value types Redis
-// writes itself (listpack, quicklist, intset, ziplist) are refused with an
-// error, so are module values. It returns the aux fields. It reads nothing
+// and hands every key to put. It reads the plain encodings WriteRDB writes,
+// Redis's integer and LZF string forms, and the compact types Redis 7
+// writes (intset, listpack hashes, sorted sets and sets, quicklist lists);
+// the ziplist types of Redis before 7, streams and module values are
+// refused with an error. It returns the aux fields. It reads nothing
 // past the checksum, so an EOF mark that follows can be read from r.
 func ReadRDB(r *bufio.Reader, lim Limits, put Put) (map[string]string, error) {
 	d := &dec{r: r}
@@ -268,15 +269,25 @@ func (d *dec) bytes(n uint64) ([]byte, error) {
 
 // value reads a key and a value of RDB type t.
 func (d *dec) value(t byte, lim Limits) (key, str []byte, obj storage.Object, err error) {
-	if t != typeString && t != typeList && t != typeSet && t != typeZSet && t != typeHash && t != typeZSet2 {
+	switch t {
+	case typeString, typeList, typeSet, typeZSet, typeHash, typeZSet2,
+		typeSetIntset, typeHashListpack, typeZSetListpack, typeListQuicklist2, typeSetListpack:
+	default:
 		return nil, nil, nil, rdbErr("unsupported value type %d", t)
 	}
 	if key, err = d.str(); err != nil {
 		return nil, nil, nil, err
 	}
-	if t == typeString {
+	switch t {
+	case typeString:
 		str, err = d.str()
 		return key, str, nil, err
+	case typeSetIntset, typeHashListpack, typeZSetListpack, typeSetListpack, typeListQuicklist2:
+		obj, err = d.compact(t, lim)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		return key, nil, obj, nil
 	}
 	n, err := d.len()
 	if err != nil {
@@ -339,6 +350,89 @@ func (d *dec) value(t byte, lim Limits) (key, str []byte, obj storage.Object, er
 		return nil, nil, nil, rdbErr("empty collection at key %q", key)
 	}
 	return key, nil, obj, nil
+}
+
+// compact reads a value in one of Redis's compact encodings (a listpack
+// or an intset in a string; a list as quicklist nodes).
+func (d *dec) compact(t byte, lim Limits) (storage.Object, error) {
+	var items [][]byte
+	if t == typeListQuicklist2 {
+		nodes, err := d.len()
+		if err != nil {
+			return nil, err
+		}
+		for range nodes {
+			container, err := d.len()
+			if err != nil {
+				return nil, err
+			}
+			blob, err := d.str()
+			if err != nil {
+				return nil, err
+			}
+			switch container {
+			case quicklistNodePlain:
+				items = append(items, blob)
+			case quicklistNodePacked:
+				e, err := listpackEntries(blob)
+				if err != nil {
+					return nil, err
+				}
+				items = append(items, e...)
+			default:
+				return nil, rdbErr("quicklist node container %d", container)
+			}
+		}
+	} else {
+		blob, err := d.str()
+		if err != nil {
+			return nil, err
+		}
+		if t == typeSetIntset {
+			items, err = intsetMembers(blob)
+		} else {
+			items, err = listpackEntries(blob)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if len(items) == 0 {
+		return nil, rdbErr("empty collection")
+	}
+	switch t {
+	case typeListQuicklist2:
+		l := storage.NewList()
+		for _, v := range items {
+			l.PushBack(v)
+		}
+		return l, nil
+	case typeSetIntset, typeSetListpack:
+		s := storage.NewSet()
+		for _, v := range items {
+			s.Add(v, lim.SetMaxIntset)
+		}
+		return s, nil
+	}
+	if len(items)%2 != 0 {
+		return nil, rdbErr("odd listpack of pairs")
+	}
+	if t == typeHashListpack {
+		h := storage.NewHash()
+		for i := 0; i < len(items); i += 2 {
+			h.Set(items[i], items[i+1], false, lim.HashMaxEntries, lim.HashMaxValue)
+		}
+		return h, nil
+	}
+	z := storage.NewZSet(len(items)/2 <= lim.ZSetMaxEntries)
+	for i := 0; i < len(items); i += 2 {
+		score, err := strconv.ParseFloat(string(items[i+1]), 64)
+		if err != nil || math.IsNaN(score) {
+			return nil, rdbErr("score %q", items[i+1])
+		}
+		z.Add(string(items[i]), score, lim.ZSetMaxEntries, lim.ZSetMaxValue)
+	}
+	return z, nil
 }
 
 func (d *dec) score(t byte) (float64, error) {

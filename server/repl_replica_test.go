@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net"
+	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -399,4 +400,45 @@ func TestPartialResyncKeepsDatabase(t *testing.T) {
 	if info, _ := db5.Info(ctx, "stats").Result(); !strings.Contains(info, "sync_partial_ok:1") {
 		t.Errorf("not a partial resync:\n%s", info)
 	}
+}
+
+// TestReplicaOfRedis: sessiond as a replica of a real redis-server 7.0:
+// it loads Redis's snapshot (its compact encodings included) and follows
+// its stream; after a mixed load of every type with TTLs, the digests are
+// equal.
+func TestReplicaOfRedis(t *testing.T) {
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		t.Skip("redis-server not installed: install Debian package redis-server (package server's replication tests)")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	dir := t.TempDir()
+	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "",
+		"--appendonly", "no", "--enable-debug-command", "yes", "--repl-diskless-sync-delay", "0")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	raddr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	ctx := context.Background()
+	rc := redis.NewClient(&redis.Options{Addr: raddr, MaxRetries: -1})
+	defer rc.Close()
+	eventually(t, "redis-server up", func() bool { return rc.Ping(ctx).Err() == nil })
+	mixedLoad(t, raddr, "before:", 300)
+	r, addr := startReplServer(t)
+	c := redis.NewClient(&redis.Options{Addr: addr})
+	defer c.Close()
+	if err := c.Do(ctx, "REPLICAOF", "127.0.0.1", strconv.Itoa(port)).Err(); err != nil {
+		t.Fatal(err)
+	}
+	mixedLoad(t, raddr, "after:", 1000)
+	eventually(t, "equal digests", func() bool {
+		want, _ := rc.Do(ctx, "DEBUG", "DIGEST").Text()
+		return r.upstream.linkUp.Load() && r.Store().Digest(time.Now().UnixMilli()).Hex() == want
+	})
 }
