@@ -721,9 +721,9 @@ func infoReplication(c *Client, _ *infoState, b *infoBuilder) {
 		b.int("master_sync_in_progress", boolInt(u.syncing.Load()))
 		b.int("slave_read_repl_offset", off)
 		b.int("slave_repl_offset", off)
-		b.int("slave_priority", 100)
+		b.int("slave_priority", c.srv.cfgInt("replica-priority", 100))
 		b.int("slave_read_only", boolInt(c.srv.cfgString("replica-read-only") != "no"))
-		b.int("replica_announced", 1)
+		b.int("replica_announced", boolInt(c.srv.cfgString("replica-announced") != "no"))
 	} else {
 		b.str("role", "master")
 	}

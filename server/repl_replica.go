@@ -263,8 +263,17 @@ func (s *Server) linkOnce(ctx context.Context, addr string, connected func()) er
 	if r, err := l.ask("PING"); err != nil || r != "+PONG" {
 		return fmt.Errorf("PING: %q %v", r, err)
 	}
-	if port := s.listenPort(); port > 0 {
+	port := s.listenPort()
+	if p := s.cfgInt("replica-announce-port", 0); p > 0 {
+		port = int(p)
+	}
+	if port > 0 {
 		if _, err := l.ask("REPLCONF", "listening-port", strconv.Itoa(port)); err != nil {
+			return err
+		}
+	}
+	if ip := s.cfgString("replica-announce-ip"); ip != "" {
+		if _, err := l.ask("REPLCONF", "ip-address", ip); err != nil {
 			return err
 		}
 	}

@@ -169,11 +169,17 @@ func TestPromotionContinuesPartially(t *testing.T) {
 func TestReplicaofDirective(t *testing.T) {
 	p, paddr := startReplServer(t)
 	host, port, _ := strings.Cut(paddr, ":")
-	r, _ := startReplServer(t, "--replicaof", host+" "+port)
+	r, _ := startReplServer(t, "--replicaof", host+" "+port, "--replica-announce-ip", "10.1.2.3", "--replica-announce-port", "7777")
 	mixedLoad(t, paddr, "k:", 200)
 	eventually(t, "the replica has the primary's data", func() bool {
 		now := time.Now().UnixMilli()
 		return r.upstream.linkUp.Load() && r.Store().Digest(now) == p.Store().Digest(now)
+	})
+	pc := redis.NewClient(&redis.Options{Addr: paddr})
+	defer pc.Close()
+	eventually(t, "the primary lists the announced address", func() bool {
+		info, _ := pc.Info(context.Background(), "replication").Result()
+		return strings.Contains(info, "ip=10.1.2.3,port=7777,state=online")
 	})
 }
 
