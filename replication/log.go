@@ -204,27 +204,55 @@ func (l *Log) Follow(off int64, limit Limit) (*Follower, error) {
 // is closed at the next append. It returns ErrCutOff once the follower is
 // cut off.
 func (f *Follower) Next(p []byte) (int, <-chan struct{}, error) {
+	segs, wake, err := f.Peek(len(p))
+	if err != nil || len(segs) == 0 {
+		return 0, wake, err
+	}
+	n := 0
+	for _, s := range segs {
+		n += copy(p[n:], s)
+	}
+	f.Advance(int64(n))
+	return n, nil, nil
+}
+
+// Peek returns up to max unread bytes as slices of the log's own memory,
+// without copying and without advancing: write them out, then Advance by
+// what was written. (The bytes before the log's end never change, and
+// chunks the follower has not passed are kept, so the slices stay valid;
+// a chunk trimmed meanwhile lives on as long as they do.) With nothing
+// new it returns no slices and a channel closed at the next append.
+func (f *Follower) Peek(max int) ([][]byte, <-chan struct{}, error) {
 	l := f.l
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if f.cut {
-		return 0, nil, ErrCutOff
+		return nil, nil, ErrCutOff
 	}
-	n := 0
-	for n < len(p) && f.pos < l.off {
-		i := int((f.pos - l.first) / chunkSize)
+	var segs [][]byte
+	pos, n := f.pos, 0
+	for n < max && pos < l.off {
+		i := int((pos - l.first) / chunkSize)
 		// chunks before the last are full, so position maps to chunk i
 		// at offset (pos-first) % chunkSize
-		c := l.chunks[i][(f.pos-l.first)%chunkSize:]
-		k := copy(p[n:], c)
-		n += k
-		f.pos += int64(k)
+		c := l.chunks[i][(pos-l.first)%chunkSize:]
+		c = c[:min(len(c), max-n):min(len(c), max-n)]
+		segs = append(segs, c)
+		n += len(c)
+		pos += int64(len(c))
 	}
 	if n == 0 {
 		l.waited = true
-		return 0, l.wake, nil
+		return nil, l.wake, nil
 	}
-	return n, nil, nil
+	return segs, nil, nil
+}
+
+// Advance moves the follower past n bytes Peek gave.
+func (f *Follower) Advance(n int64) {
+	f.l.mu.Lock()
+	f.pos += n
+	f.l.mu.Unlock()
 }
 
 // Pos is the offset of the next byte the follower will read.

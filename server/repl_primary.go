@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"net"
 	"strconv"
 	"strings"
 	"sync"
@@ -383,17 +384,21 @@ func (s *Server) serveReplica(link *replicaLink, replid string, off int64, psync
 		}
 	}()
 	link.setState("online")
-	buf := make([]byte, 64<<10)
 	for {
-		n, wake, err := f.Next(buf)
+		// the log's own bytes, written with one writev, not copied
+		segs, wake, err := f.Peek(1 << 20)
 		if err != nil {
 			s.log.Warn("replica fell behind its output buffer limit; dropping it", "client", c.id, "hard", limit.Hard, "soft", limit.Soft, "soft_seconds", limit.SoftFor.Seconds())
 			return
 		}
-		if n > 0 {
-			if !write(buf[:n]) {
+		if len(segs) > 0 {
+			c.conn.SetWriteDeadline(time.Now().Add(timeout))
+			bufs := net.Buffers(segs)
+			n, err := bufs.WriteTo(c.conn)
+			if err != nil {
 				return
 			}
+			f.Advance(n)
 			continue
 		}
 		select {
