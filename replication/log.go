@@ -91,10 +91,10 @@ func (l *Log) Append(e storage.Effect) {
 	l.mu.Lock()
 	b := l.scratch[:0]
 	if e.DB != l.db {
-		b = appendCommand(b, []byte("SELECT"), []byte(strconv.Itoa(e.DB)))
+		b = AppendCommand(b, []byte("SELECT"), []byte(strconv.Itoa(e.DB)))
 		l.db = e.DB
 	}
-	b = appendCommand(b, e.Args...)
+	b = AppendCommand(b, e.Args...)
 	l.write(b)
 	l.scratch = b[:0]
 	l.mu.Unlock()
@@ -269,8 +269,9 @@ func (f *Follower) Close() {
 	f.l.mu.Unlock()
 }
 
-// appendCommand appends args as a RESP array of bulk strings.
-func appendCommand(b []byte, args ...[]byte) []byte {
+// AppendCommand appends args as a RESP array of bulk strings: a command
+// as a primary's stream and a replica's handshake send it.
+func AppendCommand(b []byte, args ...[]byte) []byte {
 	b = append(b, '*')
 	b = strconv.AppendInt(b, int64(len(args)), 10)
 	b = append(b, '\r', '\n')

@@ -31,11 +31,7 @@ func debugCommands() []*Command {
 // as in Redis): DIGEST and DIGEST-VALUE, Redis's dataset digests, so that
 // tests can show two servers (sessiond or redis-server) hold the same data.
 func cmdDebug(c *Client, args [][]byte) {
-	v := ""
-	if kv := c.srv.cfg.Get("enable-debug-command"); len(kv) == 2 {
-		v = kv[1]
-	}
-	switch {
+	switch v := c.srv.cfgString("enable-debug-command"); {
 	case v == "yes":
 	case v == "local" && isLoopback(c.conn.RemoteAddr()):
 	default:

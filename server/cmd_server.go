@@ -259,9 +259,8 @@ func cmdShutdown(c *Client, args [][]byte) {
 // infoState is the per-server state INFO keeps beyond the stats counters:
 // identifiers made at first use, the memory peak and the ops/sec sampler.
 type infoState struct {
-	replID string
-	runID  string
-	peak   atomic.Int64
+	runID string
+	peak  atomic.Int64
 
 	mu      sync.Mutex
 	rates   [opsSamples]float64 // ops/sec of the last samples, a ring
@@ -718,12 +717,12 @@ func infoReplication(c *Client, _ *infoState, b *infoBuilder) {
 		b.int("master_port", int64(port))
 		b.str("master_link_status", status)
 		b.int("master_last_io_seconds_ago", ago)
-		b.int("master_sync_in_progress", boolInt(u.syncing.Load()))
+		b.int("master_sync_in_progress", b2i(u.syncing.Load()))
 		b.int("slave_read_repl_offset", off)
 		b.int("slave_repl_offset", off)
 		b.int("slave_priority", c.srv.cfgInt("replica-priority", 100))
-		b.int("slave_read_only", boolInt(c.srv.cfgString("replica-read-only") != "no"))
-		b.int("replica_announced", boolInt(c.srv.cfgString("replica-announced") != "no"))
+		b.int("slave_read_only", b2i(c.srv.cfgString("replica-read-only") != "no"))
+		b.int("replica_announced", b2i(c.srv.cfgString("replica-announced") != "no"))
 	} else {
 		b.str("role", "master")
 	}
@@ -756,13 +755,6 @@ func infoReplication(c *Client, _ *infoState, b *infoBuilder) {
 	// Redis numbers the backlog's first byte from 1
 	b.int("repl_backlog_first_byte_offset", first+active)
 	b.int("repl_backlog_histlen", hist)
-}
-
-func boolInt(b bool) int64 {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 func infoCPU(_ *Client, _ *infoState, b *infoBuilder) {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"errors"
 	"net"
 	"strconv"
 	"strings"
@@ -44,20 +45,26 @@ type primary struct {
 	minReplicas, maxLag atomic.Int64
 }
 
-// acked counts the online replicas whose last ACK is at off or past it.
+// acked counts the online replicas whose last ACK is at off or past it,
+// and returns the channel the next ACK closes.
 func (p *primary) acked(off int64) (int64, <-chan struct{}) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.ackCh == nil {
 		p.ackCh = make(chan struct{})
 	}
+	return p.countOnline(func(l *replicaLink) bool { return l.ack.Load() >= off }), p.ackCh
+}
+
+// countOnline counts the online replicas ok accepts; p.mu is held.
+func (p *primary) countOnline(ok func(*replicaLink) bool) int64 {
 	n := int64(0)
 	for l := range p.replicas {
-		if st := l.state.Load(); st != nil && *st == "online" && l.ack.Load() >= off {
+		if st := l.state.Load(); st != nil && *st == "online" && ok(l) {
 			n++
 		}
 	}
-	return n, p.ackCh
+	return n
 }
 
 func (p *primary) notifyAck() {
@@ -75,13 +82,7 @@ func (p *primary) good(nowMs int64) int64 {
 	lag := p.maxLag.Load() * 1000
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	n := int64(0)
-	for l := range p.replicas {
-		if st := l.state.Load(); st != nil && *st == "online" && nowMs-l.ackAt.Load() <= lag {
-			n++
-		}
-	}
-	return n
+	return p.countOnline(func(l *replicaLink) bool { return nowMs-l.ackAt.Load() <= lag })
 }
 
 const errNoReplicas = "NOREPLICAS Not enough good replicas to write."
@@ -343,11 +344,8 @@ func (s *Server) serveReplica(link *replicaLink, replid string, off int64, psync
 	limit := s.replicaBufferLimit()
 	var f *replication.Follower
 	p.mu.Lock()
-	lg := p.log
-	p.mu.Unlock()
-	p.mu.Lock()
+	lg, id := p.log, p.replid
 	known := replid == p.replid || replid == p.replid2 && off-1 <= p.offset2
-	id := p.replid
 	p.mu.Unlock()
 	if psync && known && lg != nil && lg.Has(off-1) {
 		// Redis numbers bytes from 1 and asks for the next one: our
@@ -498,11 +496,7 @@ func (w *replWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-type replError string
-
-func (e replError) Error() string { return string(e) }
-
-const errReplicaGone = replError("replica link closed")
+var errReplicaGone = errors.New("replica link closed")
 
 // pingReplicas puts a PING into the stream every repl-ping-replica-period
 // seconds while replicas are attached, as Redis does, so an idle link

@@ -191,17 +191,11 @@ type link struct {
 }
 
 func (l *link) send(args ...string) error {
-	var b []byte
-	b = append(b, '*')
-	b = strconv.AppendInt(b, int64(len(args)), 10)
-	b = append(b, '\r', '\n')
-	for _, a := range args {
-		b = append(b, '$')
-		b = strconv.AppendInt(b, int64(len(a)), 10)
-		b = append(b, '\r', '\n')
-		b = append(b, a...)
-		b = append(b, '\r', '\n')
+	bs := make([][]byte, len(args))
+	for i, a := range args {
+		bs[i] = []byte(a)
 	}
+	b := replication.AppendCommand(nil, bs...)
 	l.wmu.Lock()
 	defer l.wmu.Unlock()
 	l.conn.SetWriteDeadline(time.Now().Add(10 * time.Second))

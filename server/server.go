@@ -127,8 +127,8 @@ func New(cfg Config, o Options) *Server {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.ctx, s.cancel = ctx, cancel
-	s.info = &infoState{replID: randomHex(40), runID: randomHex(40)}
-	s.repl.replid, s.repl.offset2 = s.info.replID, -1
+	s.info = &infoState{runID: randomHex(40)}
+	s.repl.replid, s.repl.offset2 = randomHex(40), -1
 	s.bg.Add(1)
 	go func() {
 		defer s.bg.Done()
