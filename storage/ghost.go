@@ -25,10 +25,18 @@ type ghost struct {
 	mu   sync.Mutex    // taken to turn generations over
 }
 
-// newGhost returns a ghost of at least bits bits a generation, a power of
-// two.
+// ghostSize is the bits a generation of a ghost asked for nbits has: a
+// power of two, at least 4096.
+func ghostSize(nbits int64) uint64 {
+	return uint64(1) << max(bits.Len64(uint64(max(nbits, 1<<12)-1)), 12)
+}
+
+// ghostBytes is the memory a ghost asked for nbits takes: two generations.
+func ghostBytes(nbits int64) int64 { return int64(2 * ghostSize(nbits) / 8) }
+
+// newGhost returns a ghost of ghostSize(nbits) bits a generation.
 func newGhost(nbits int64) *ghost {
-	size := uint64(1) << max(bits.Len64(uint64(max(nbits, 1<<12)-1)), 12)
+	size := ghostSize(nbits)
 	g := &ghost{mask: size - 1}
 	for i := range g.gen {
 		g.gen[i] = make([]atomic.Uint64, size/64)

@@ -140,7 +140,7 @@ func sketchSize(budget int64) (counters, bytes int64) {
 	for float64(bloom) < float64(counters)*-math.Log(0.01)/(math.Ln2*math.Ln2) {
 		bloom <<= 1
 	}
-	return counters, 2*counters + int64(bloom/8) + ristrettoBase + newGhost(ghostBits(budget)).bytes()
+	return counters, 2*counters + int64(bloom/8) + ristrettoBase + ghostBytes(ghostBits(budget))
 }
 
 // ghostBits is the size of a ghost generation for a budget: 8 bits for
