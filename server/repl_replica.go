@@ -2,6 +2,7 @@ package server
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -415,10 +416,9 @@ func (s *Server) applyStream(l *link, timeout time.Duration, ack func() error) e
 			u.offset.Add(int64(n))
 			continue
 		}
-		name := strings.ToLower(string(args[0]))
 		switch {
-		case name == "ping":
-		case name == "replconf" && len(args) >= 2 && strings.EqualFold(string(args[1]), "getack"):
+		case eq(args[0], "ping"):
+		case eq(args[0], "replconf") && len(args) >= 2 && eq(args[1], "getack"):
 			u.offset.Add(int64(n))
 			if err := ack(); err != nil {
 				return err
@@ -450,16 +450,16 @@ func readStreamCommand(br *bufio.Reader) ([][]byte, int, error) {
 	}
 	n := len(line)
 	if len(line) < 3 || line[0] != '*' {
-		if strings.TrimSpace(string(line)) == "" {
+		if len(bytes.TrimSpace(line)) == 0 {
 			return nil, n, nil
 		}
 		return nil, 0, fmt.Errorf("stream: %q where a command belongs", line)
 	}
-	count, err := strconv.Atoi(strings.TrimRight(string(line[1:]), "\r\n"))
-	if err != nil || count < 0 || count > 1<<20 {
+	count, ok := parseInteger(bytes.TrimRight(line[1:], "\r\n"))
+	if !ok || count < 0 || count > 1<<20 {
 		return nil, 0, fmt.Errorf("stream: array header %q", line)
 	}
-	args := make([][]byte, 0, min(count, 64))
+	args := make([][]byte, 0, min(int(count), 64))
 	for range count {
 		h, err := br.ReadSlice('\n')
 		if err != nil {
@@ -469,10 +469,11 @@ func readStreamCommand(br *bufio.Reader) ([][]byte, int, error) {
 		if len(h) < 3 || h[0] != '$' {
 			return nil, 0, fmt.Errorf("stream: bulk header %q", h)
 		}
-		size, err := strconv.Atoi(strings.TrimRight(string(h[1:]), "\r\n"))
-		if err != nil || size < 0 || size > 512<<20 {
+		n64, ok := parseInteger(bytes.TrimRight(h[1:], "\r\n"))
+		if !ok || n64 < 0 || n64 > 512<<20 {
 			return nil, 0, fmt.Errorf("stream: bulk header %q", h)
 		}
+		size := int(n64)
 		b := make([]byte, size+2)
 		if _, err := io.ReadFull(br, b); err != nil {
 			return nil, 0, err
