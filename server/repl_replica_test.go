@@ -16,6 +16,13 @@ import (
 	"sessiond/config"
 )
 
+// client is a go-redis client of addr, closed when the test ends.
+func client(t *testing.T, addr string) *redis.Client {
+	c := redis.NewClient(&redis.Options{Addr: addr})
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
 func startReplServer(t *testing.T, args ...string) (*Server, string) {
 	t.Helper()
 	cfg, err := config.Parse(append([]string{"--maxmemory", "0"}, args...), io.Discard)
@@ -75,10 +82,8 @@ func TestTwoSessiondReplicas(t *testing.T) {
 	r2, r2addr := startReplServer(t)
 	ctx := context.Background()
 	host, port, _ := strings.Cut(paddr, ":")
-	c1 := redis.NewClient(&redis.Options{Addr: r1addr})
-	defer c1.Close()
-	c2 := redis.NewClient(&redis.Options{Addr: r2addr})
-	defer c2.Close()
+	c1 := client(t, r1addr)
+	c2 := client(t, r2addr)
 	mixedLoad(t, paddr, "early:", 300)
 	if err := c1.Do(ctx, "REPLICAOF", host, port).Err(); err != nil {
 		t.Fatal(err)
@@ -110,8 +115,7 @@ func TestTwoSessiondReplicas(t *testing.T) {
 	if err != nil || len(role) != 5 || role[0] != "slave" || role[3] != "connected" {
 		t.Errorf("ROLE %v %v", role, err)
 	}
-	pc := redis.NewClient(&redis.Options{Addr: paddr})
-	defer pc.Close()
+	pc := client(t, paddr)
 	eventually(t, "the primary sees both replicas online", func() bool {
 		pi, _ := pc.Info(ctx, "replication").Result()
 		return strings.Contains(pi, "connected_slaves:2") && strings.Count(pi, "state=online") == 2
@@ -128,10 +132,8 @@ func TestPromotionContinuesPartially(t *testing.T) {
 	r2, r2addr := startReplServer(t)
 	ctx := context.Background()
 	host, port, _ := strings.Cut(paddr, ":")
-	c1 := redis.NewClient(&redis.Options{Addr: r1addr})
-	defer c1.Close()
-	c2 := redis.NewClient(&redis.Options{Addr: r2addr})
-	defer c2.Close()
+	c1 := client(t, r1addr)
+	c2 := client(t, r2addr)
 	for _, c := range []*redis.Client{c1, c2} {
 		if err := c.Do(ctx, "REPLICAOF", host, port).Err(); err != nil {
 			t.Fatal(err)
@@ -175,8 +177,7 @@ func TestReplicaofDirective(t *testing.T) {
 		now := time.Now().UnixMilli()
 		return r.upstream.linkUp.Load() && r.Store().Digest(now) == p.Store().Digest(now)
 	})
-	pc := redis.NewClient(&redis.Options{Addr: paddr})
-	defer pc.Close()
+	pc := client(t, paddr)
 	eventually(t, "the primary lists the announced address", func() bool {
 		info, _ := pc.Info(context.Background(), "replication").Result()
 		return strings.Contains(info, "ip=10.1.2.3,port=7777,state=online")
@@ -254,10 +255,8 @@ func TestLinkCut(t *testing.T) {
 	r, raddr := startReplServer(t)
 	ctx := context.Background()
 	host, port, _ := strings.Cut(proxy.ln.Addr().String(), ":")
-	rc := redis.NewClient(&redis.Options{Addr: raddr})
-	defer rc.Close()
-	pc := redis.NewClient(&redis.Options{Addr: paddr})
-	defer pc.Close()
+	rc := client(t, raddr)
+	pc := client(t, paddr)
 	if err := rc.Do(ctx, "REPLICAOF", host, port).Err(); err != nil {
 		t.Fatal(err)
 	}
@@ -311,10 +310,8 @@ func TestWaitAndMinReplicas(t *testing.T) {
 	_, paddr := startReplServer(t)
 	r, raddr := startReplServer(t)
 	ctx := context.Background()
-	pc := redis.NewClient(&redis.Options{Addr: paddr})
-	defer pc.Close()
-	rc := redis.NewClient(&redis.Options{Addr: raddr})
-	defer rc.Close()
+	pc := client(t, paddr)
+	rc := client(t, raddr)
 	if n, err := pc.Do(ctx, "WAIT", "0", "0").Int64(); err != nil || n != 0 {
 		t.Fatalf("WAIT 0 0 with no replica: %d %v", n, err)
 	}
@@ -373,8 +370,7 @@ func TestPartialResyncKeepsDatabase(t *testing.T) {
 	r, raddr := startReplServer(t)
 	ctx := context.Background()
 	host, port, _ := strings.Cut(proxy.ln.Addr().String(), ":")
-	rc := redis.NewClient(&redis.Options{Addr: raddr})
-	defer rc.Close()
+	rc := client(t, raddr)
 	if err := rc.Do(ctx, "REPLICAOF", host, port).Err(); err != nil {
 		t.Fatal(err)
 	}
@@ -437,8 +433,7 @@ func TestReplicaOfRedis(t *testing.T) {
 	eventually(t, "redis-server up", func() bool { return rc.Ping(ctx).Err() == nil })
 	mixedLoad(t, raddr, "before:", 300)
 	r, addr := startReplServer(t)
-	c := redis.NewClient(&redis.Options{Addr: addr})
-	defer c.Close()
+	c := client(t, addr)
 	if err := c.Do(ctx, "REPLICAOF", "127.0.0.1", strconv.Itoa(port)).Err(); err != nil {
 		t.Fatal(err)
 	}
