@@ -522,11 +522,22 @@ func TestGhost(t *testing.T) {
 	if !g.has(42) {
 		t.Fatal("forgotten after one turnover")
 	}
+	for i := range 100 {
+		g.mark(uint64(5_000_000 + i))
+	}
 	for i := range 2 * turnover {
 		g.mark(uint64(1_000_000 + i))
 	}
-	if g.has(42) && g.has(43) && g.has(44) {
-		t.Fatal("remembered after two turnovers")
+	// forgotten, but for the bits later marks happen to share (each
+	// generation is an eighth full when it turns over)
+	kept := 0
+	for i := range 100 {
+		if g.has(uint64(5_000_000 + i)) {
+			kept++
+		}
+	}
+	if kept > 50 {
+		t.Fatalf("remembered after two turnovers: %d of 100", kept)
 	}
 	if g.bytes() != 2*(1<<12)/8 {
 		t.Fatalf("bytes %d", g.bytes())
