@@ -26,7 +26,15 @@ type Log struct {
 	off     int64    // offset after the last byte: master_repl_offset
 	db      int      // database of the last effect; -1 forces a SELECT
 	backlog int64    // repl-backlog-size
-	follow  map[*Follower]struct{}
+	follow  []*Follower
+	// draining counts followers cut off but not yet closed: their reader
+	// may still be writing slices Peek gave, so no chunk is reused then
+	draining int
+	free     [][]byte // dropped chunks for reuse: no garbage per chunk
+	// chunks is arr[head:head+len(chunks)]: the room dropped chunks leave
+	// at the front of the array is reused rather than reallocated
+	arr     [][]byte
+	head    int
 	now     func() time.Time // the clock of the soft limit
 	wake    chan struct{}    // closed and replaced at an append that someone waits for
 	waited  bool             // wake was handed out since it was made
@@ -34,6 +42,9 @@ type Log struct {
 }
 
 const chunkSize = 16 << 10
+
+// maxFree is how many dropped chunks a log keeps for reuse.
+const maxFree = 64
 
 // ErrTooOld is returned for an offset the log no longer holds.
 var ErrTooOld = errors.New("replication: offset no longer in the log")
@@ -45,7 +56,7 @@ var ErrCutOff = errors.New("replication: follower fell behind its output limit")
 // replica continues its old primary's numbering) that keeps backlog bytes.
 func NewLog(start, backlog int64) *Log {
 	return &Log{first: start, off: start, db: -1, backlog: backlog, now: time.Now,
-		follow: map[*Follower]struct{}{}, wake: make(chan struct{})}
+		wake: make(chan struct{})}
 }
 
 // Offset is the offset after the last byte appended.
@@ -111,7 +122,7 @@ func (l *Log) write(b []byte) {
 	l.off += int64(len(b))
 	for len(b) > 0 {
 		if n := len(l.chunks); n == 0 || len(l.chunks[n-1]) == chunkSize {
-			l.chunks = append(l.chunks, make([]byte, 0, chunkSize))
+			l.pushChunk(l.newChunk())
 		}
 		last := &l.chunks[len(l.chunks)-1]
 		k := min(len(b), chunkSize-len(*last))
@@ -129,7 +140,8 @@ func (l *Log) write(b []byte) {
 // trim drops the chunks nobody needs, and cuts off the followers whose
 // unread bytes exceed their limit.
 func (l *Log) trim() {
-	for f := range l.follow {
+	for i := 0; i < len(l.follow); i++ {
+		f := l.follow[i]
 		behind := l.off - f.pos
 		over := f.limit.Soft > 0 && behind > f.limit.Soft
 		switch {
@@ -141,17 +153,62 @@ func (l *Log) trim() {
 		if f.limit.Hard > 0 && behind > f.limit.Hard || over && l.now().Sub(f.softSince) > f.limit.SoftFor {
 			f.cut = true
 			close(f.cutCh)
-			delete(l.follow, f)
+			l.unfollow(f)
+			l.draining++
+			i--
 		}
 	}
 	keep := l.off - l.backlog
-	for f := range l.follow {
+	for _, f := range l.follow {
 		keep = min(keep, f.pos)
 	}
 	for len(l.chunks) > 1 && l.first+int64(len(l.chunks[0])) <= keep {
 		l.first += int64(len(l.chunks[0]))
+		if l.draining == 0 && len(l.free) < maxFree {
+			l.free = append(l.free, l.chunks[0][:0])
+		}
 		l.chunks[0] = nil
 		l.chunks = l.chunks[1:]
+		l.head++
+	}
+}
+
+// pushChunk appends c to the chunks, moving them to the front of their
+// array when it is full there and free at the front.
+func (l *Log) pushChunk(c []byte) {
+	n := len(l.chunks)
+	if l.head > 0 && l.head+n == cap(l.arr) {
+		copy(l.arr, l.chunks)
+		clear(l.arr[n : l.head+n])
+		l.chunks, l.head = l.arr[:n], 0
+	}
+	l.chunks = append(l.chunks, c)
+	if l.head == 0 {
+		l.arr = l.chunks[:cap(l.chunks)]
+	}
+}
+
+// newChunk returns an empty chunk, reused if one is free.
+func (l *Log) newChunk() []byte {
+	if n := len(l.free); n > 0 {
+		c := l.free[n-1]
+		l.free[n-1] = nil
+		l.free = l.free[:n-1]
+		return c
+	}
+	return make([]byte, 0, chunkSize)
+}
+
+// unfollow removes f from the followers.
+func (l *Log) unfollow(f *Follower) {
+	for i, g := range l.follow {
+		if g == f {
+			last := len(l.follow) - 1
+			l.follow[i] = l.follow[last]
+			l.follow[last] = nil
+			l.follow = l.follow[:last]
+			return
+		}
 	}
 }
 
@@ -170,6 +227,7 @@ type Follower struct {
 	limit     Limit
 	softSince time.Time // when its unread bytes passed the soft limit
 	cut       bool
+	closed    bool
 	cutCh     chan struct{}
 }
 
@@ -195,7 +253,7 @@ func (l *Log) Follow(off int64, limit Limit) (*Follower, error) {
 		return nil, ErrTooOld
 	}
 	f := &Follower{l: l, pos: off, limit: limit, cutCh: make(chan struct{})}
-	l.follow[f] = struct{}{}
+	l.follow = append(l.follow, f)
 	return f, nil
 }
 
@@ -219,8 +277,9 @@ func (f *Follower) Next(p []byte) (int, <-chan struct{}, error) {
 // Peek returns up to max unread bytes as slices of the log's own memory,
 // without copying and without advancing: write them out, then Advance by
 // what was written. (The bytes before the log's end never change, and
-// chunks the follower has not passed are kept, so the slices stay valid;
-// a chunk trimmed meanwhile lives on as long as they do.) With nothing
+// chunks the follower has not passed are kept; a follower cut off
+// meanwhile no longer holds its chunks, but none is reused until it is
+// closed. So the slices stay valid until Advance or Close.) With nothing
 // new it returns no slices and a channel closed at the next append.
 func (f *Follower) Peek(max int) ([][]byte, <-chan struct{}, error) {
 	l := f.l
@@ -264,9 +323,18 @@ func (f *Follower) Pos() int64 {
 
 // Close stops following.
 func (f *Follower) Close() {
-	f.l.mu.Lock()
-	delete(f.l.follow, f)
-	f.l.mu.Unlock()
+	l := f.l
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if f.closed {
+		return
+	}
+	f.closed = true
+	if f.cut {
+		l.draining--
+		return
+	}
+	l.unfollow(f)
 }
 
 // AppendCommand appends args as a RESP array of bulk strings: a command

@@ -3,6 +3,7 @@ package replication
 import (
 	"bytes"
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -155,5 +156,88 @@ func TestLogSoftLimit(t *testing.T) {
 	l.Append(eff(0, "SET", "k", val))
 	if _, _, err := f.Next(make([]byte, 1)); !errors.Is(err, ErrCutOff) {
 		t.Fatalf("past the soft limit for 61 s: %v", err)
+	}
+}
+
+// TestLogReusesChunks: chunks that fall out of the backlog are reused, so
+// a steady stream allocates nothing per chunk; but the slices a follower
+// cut off holds from Peek keep their bytes until it is closed, and a live
+// follower reads every byte in order throughout.
+func TestLogReusesChunks(t *testing.T) {
+	l := NewLog(0, 2*chunkSize)
+	e := eff(0, "SET", "k", strings.Repeat("v", 1000))
+	cmd := AppendCommand(nil, e.Args...)
+	live, err := l.Follow(0, Limit{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []byte
+	p := make([]byte, 4096)
+	appends := 0
+	step := func() {
+		l.Append(e)
+		appends++
+		for {
+			n, _, err := live.Next(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n == 0 {
+				return
+			}
+			got = append(got, p[:n]...)
+		}
+	}
+	for range 200 { // 200 KB: the backlog is 32 KB, so chunks cycle
+		step()
+	}
+	// with no follower, the backlog alone holds chunks
+	alone := NewLog(0, 2*chunkSize)
+	for range 200 {
+		alone.Append(e)
+	}
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+	for range 2000 { // 2 MB, 120 chunks: each once allocated
+		alone.Append(e)
+	}
+	runtime.ReadMemStats(&m1)
+	if n := m1.Mallocs - m0.Mallocs; n > 10 {
+		t.Fatalf("2000 appends (120 chunks) allocated %d objects", n)
+	}
+
+	// a follower at the end is cut off (hard limit) holding Peek's slices
+	slow, err := l.Follow(l.Offset(), Limit{Hard: chunkSize})
+	if err != nil {
+		t.Fatal(err)
+	}
+	step()
+	segs, _, err := slow.Peek(1 << 20)
+	if err != nil || len(segs) == 0 {
+		t.Fatalf("Peek: %d segments, %v", len(segs), err)
+	}
+	held := bytes.Clone(bytes.Join(segs, nil))
+	for range 200 { // far past its limit and the backlog
+		step()
+	}
+	if _, _, err := slow.Peek(1); !errors.Is(err, ErrCutOff) {
+		t.Fatalf("the slow follower was not cut off: %v", err)
+	}
+	if !bytes.Equal(bytes.Join(segs, nil), held) {
+		t.Fatal("a chunk a cut-off follower still held was reused before it closed")
+	}
+	slow.Close()
+	slow.Close() // twice is harmless
+	free := len(l.free)
+	for range 200 {
+		step()
+	}
+	if len(l.free) == 0 && free == 0 {
+		t.Fatal("no chunk is reused after the cut-off follower closed")
+	}
+	want := AppendCommand(nil, []byte("SELECT"), []byte("0"))
+	want = append(want, bytes.Repeat(cmd, appends)...)
+	if !bytes.Equal(got, want) {
+		t.Fatalf("the live follower read %d bytes, not the %d appended", len(got), len(want))
 	}
 }

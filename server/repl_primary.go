@@ -462,6 +462,9 @@ func (s *Server) fullSync(link *replicaLink, psync bool, write func([]byte) bool
 	}
 	var rdb bytes.Buffer
 	if err := replication.WriteRDB(&rdb, s.store, now, mark); err != nil || f == nil {
+		if f != nil {
+			f.Close()
+		}
 		return nil, false
 	}
 	out := append(head(), '$')
