@@ -39,6 +39,11 @@ type rawIO struct {
 	wn      int
 	werrno  syscall.Errno
 	writeFn func(fd uintptr) bool
+
+	// Writev's state: the segments left, and the iovecs for them
+	vsegs    [][]byte
+	iov      []syscall.Iovec
+	writevFn func(fd uintptr) bool
 }
 
 // newRawIO returns conn's raw reader/writer, or nil when conn is not a
@@ -53,7 +58,7 @@ func newRawIO(conn net.Conn) *rawIO {
 		return nil
 	}
 	r := &rawIO{rc: rc}
-	r.readFn, r.writeFn = r.readOnce, r.writeAll
+	r.readFn, r.writeFn, r.writevFn = r.readOnce, r.writeAll, r.writevAll
 	return r
 }
 
@@ -123,6 +128,63 @@ func (r *rawIO) writeAll(fd uintptr) bool {
 		return false
 	}
 	r.werrno = e
+	return true
+}
+
+// Writev writes segs with writev(2) calls until all are sent, waiting for
+// the socket to become writable as needed (and for the write deadline); it
+// returns the bytes sent.
+func (r *rawIO) Writev(segs [][]byte) (int, error) {
+	r.vsegs, r.wn, r.werrno = segs, 0, 0
+	err := r.rc.Write(r.writevFn)
+	n, errno := r.wn, r.werrno
+	r.vsegs = nil
+	clear(r.iov)
+	if err == nil && errno != 0 {
+		err = os.NewSyscallError("writev", errno)
+	}
+	return n, err
+}
+
+// maxIovecs is how many segments one writev takes (Linux's IOV_MAX).
+const maxIovecs = 1024
+
+// writevAll is Writev's callback: it writes until the segments are sent,
+// and returns false to wait for the socket to become writable.
+func (r *rawIO) writevAll(fd uintptr) bool {
+	for len(r.vsegs) > 0 {
+		r.iov = r.iov[:0]
+		for _, b := range r.vsegs[:min(len(r.vsegs), maxIovecs)] {
+			if len(b) > 0 {
+				r.iov = append(r.iov, syscall.Iovec{Base: &b[0], Len: uint64(len(b))})
+			}
+		}
+		if len(r.iov) == 0 {
+			r.vsegs = nil
+			break
+		}
+		m, _, e := syscall.RawSyscall(syscall.SYS_WRITEV, fd, uintptr(unsafe.Pointer(&r.iov[0])), uintptr(len(r.iov)))
+		switch e {
+		case 0:
+		case syscall.EINTR:
+			continue
+		case syscall.EAGAIN:
+			return false
+		default:
+			r.werrno = e
+			return true
+		}
+		r.wn += int(m)
+		// drop what was sent
+		for k := int(m); k > 0 || len(r.vsegs) > 0 && len(r.vsegs[0]) == 0; {
+			if n := len(r.vsegs[0]); k >= n {
+				r.vsegs, k = r.vsegs[1:], k-n
+				continue
+			}
+			r.vsegs[0] = r.vsegs[0][k:]
+			k = 0
+		}
+	}
 	return true
 }
 

@@ -14,3 +14,10 @@ func newRawIO(net.Conn) *rawIO { return nil }
 
 // sockIO is what a goroutine-served client reads and writes: conn itself.
 func sockIO(conn net.Conn) io.ReadWriter { return conn }
+
+// Writev writes segs to the connection.
+func (r *rawIO) Writev(segs [][]byte) (int, error) {
+	bufs := net.Buffers(segs)
+	n, err := bufs.WriteTo(r.Conn)
+	return int(n), err
+}
