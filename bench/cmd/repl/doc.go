@@ -1,10 +1,12 @@
-// Command repl measures sessiond's replication (issue 5, point 6), each
-// figure against sessiond itself:
+// Command repl measures sessiond's replication (issue 5, point 6):
 //
 //	--check throughput  redis-benchmark SET -c 50 -d 1024 against a primary
-//	                    with 0, 1 and 2 sessiond replicas attached (each
-//	                    their own process), --rounds times in rotated order;
-//	                    medians and the ratios to no replica
+//	                    with 0, 1 and 2 replicas of its kind attached (each
+//	                    their own process), for sessiond and for
+//	                    redis-server in the same run, --rounds times in
+//	                    rotated order; medians, the ratios to no replica,
+//	                    and the CPU per request of the primary and of each
+//	                    replica
 //	--check lag         a writer at a steady --rate writes/s on the primary
 //	                    (a timestamp into one key, pipelined every 10 ms); a
 //	                    poller on the replica reads it back: lag = now minus

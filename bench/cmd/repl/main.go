@@ -26,6 +26,7 @@ type opts struct {
 	keys             int
 	benchBin         string
 	spec             target.Spec
+	redis            target.Spec // throughput: the same measurement of redis-server
 }
 
 func main() {
@@ -45,9 +46,15 @@ func main() {
 		if err != nil {
 			return err
 		}
-		o.spec = specs[0]
-		o.spec.Args = append(append([]string(nil), o.spec.Args...), "--maxmemory", "0")
-		fmt.Printf("repl --check %s: %s\n", o.check, topts.Describe(specs[:1]))
+		for i := range specs {
+			specs[i].Args = append(append([]string(nil), specs[i].Args...), "--maxmemory", "0")
+		}
+		o.spec, o.redis = specs[0], specs[1]
+		shown := specs[:1]
+		if o.check == "throughput" {
+			shown = specs
+		}
+		fmt.Printf("repl --check %s: %s\n", o.check, topts.Describe(shown))
 		switch o.check {
 		case "throughput":
 			return throughput(ctx, o)
@@ -60,10 +67,9 @@ func main() {
 	})
 }
 
-// startReplica starts a sessiond replica of primary and waits until its
+// startReplica starts a replica of primary (by spec) and waits until its
 // link is up and its sync done.
-func startReplica(ctx context.Context, o opts, primary *target.Server) (*target.Server, error) {
-	spec := o.spec
+func startReplica(ctx context.Context, spec target.Spec, primary *target.Server) (*target.Server, error) {
 	spec.Args = append(append([]string(nil), spec.Args...), "--replicaof", primary.Host+" "+strconv.Itoa(primary.Port))
 	r, err := spec.Start(ctx)
 	if err != nil {
@@ -95,45 +101,87 @@ func startReplica(ctx context.Context, o opts, primary *target.Server) (*target.
 }
 
 func throughput(ctx context.Context, o opts) error {
-	rps, cpu := map[int][]float64{}, map[int][]float64{}
+	type key struct {
+		name     string
+		replicas int
+	}
+	rps, cpu, rcpu := map[key][]float64{}, map[key][]float64{}, map[key][]float64{}
+	specs := []target.Spec{o.spec, o.redis}
 	for round := range o.rounds {
 		for k := range 3 {
 			n := (k + round) % 3 // rotate the order
-			p, err := o.spec.Start(ctx)
-			if err != nil {
-				return err
-			}
-			var reps []*target.Server
-			for range n {
-				r, err := startReplica(ctx, o, p)
+			for _, spec := range target.Order(round, specs) {
+				res, pc, rc, err := throughputOnce(ctx, o, spec, n)
 				if err != nil {
-					p.Stop()
 					return err
 				}
-				reps = append(reps, r)
+				kk := key{spec.Name, n}
+				rps[kk], cpu[kk] = append(rps[kk], res), append(cpu[kk], pc)
+				if n > 0 {
+					rcpu[kk] = append(rcpu[kk], rc)
+				}
+				fmt.Fprintf(os.Stderr, "round %d, %s with %d replicas: SET %.0f rps, primary CPU %.2f us/req\n", round+1, spec.Name, n, res, pc)
 			}
-			cpu0 := cpuTicks(p.PID)
-			res, _, err := rbench.Run(ctx, o.benchBin, p.Host, p.Port, "-t", "set", "-c", "50", "-P", "1",
-				"-d", "1024", "-r", "1000000", "-n", strconv.Itoa(o.requests))
-			// the primary's own CPU per request (clock ticks of 10 ms)
-			cpu[n] = append(cpu[n], float64(cpuTicks(p.PID)-cpu0)*1e4/float64(o.requests))
-			for _, r := range reps {
-				r.Stop()
-			}
-			p.Stop()
-			if err != nil {
-				return err
-			}
-			rps[n] = append(rps[n], res[0].RPS)
-			fmt.Fprintf(os.Stderr, "round %d, %d replicas: SET %.0f rps, primary CPU %.2f us/req\n", round+1, n, res[0].RPS, cpu[n][len(cpu[n])-1])
 		}
 	}
-	base := stats.Median(rps[0])
-	for n := range 3 {
-		fmt.Printf("%d replicas: SET median %.0f rps (runs %v), ratio to none %.3f; primary CPU %.2f us/req\n",
-			n, stats.Median(rps[n]), rounded(rps[n]), stats.Ratio(stats.Median(rps[n]), base), stats.Median(cpu[n]))
+	for _, spec := range specs {
+		base := stats.Median(rps[key{spec.Name, 0}])
+		for n := range 3 {
+			kk := key{spec.Name, n}
+			fmt.Printf("%s, %d replicas: SET median %.0f rps (runs %v), ratio to none %.3f; primary CPU %.2f us/req",
+				spec.Name, n, stats.Median(rps[kk]), rounded(rps[kk]), stats.Ratio(stats.Median(rps[kk]), base), stats.Median(cpu[kk]))
+			if n > 0 {
+				fmt.Printf(", each replica's %.2f us/req", stats.Median(rcpu[kk]))
+			}
+			fmt.Println()
+		}
 	}
 	return nil
+}
+
+// throughputOnce starts a primary of spec with n replicas of the same kind
+// and runs redis-benchmark SET against it: the requests per second, and
+// the CPU per request of the primary and of each replica.
+func throughputOnce(ctx context.Context, o opts, spec target.Spec, n int) (rps, primaryCPU, replicaCPU float64, err error) {
+	p, err := spec.Start(ctx)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	defer p.Stop()
+	var reps []*target.Server
+	defer func() {
+		for _, r := range reps {
+			r.Stop()
+		}
+	}()
+	for range n {
+		r, err := startReplica(ctx, spec, p)
+		if err != nil {
+			return 0, 0, 0, err
+		}
+		reps = append(reps, r)
+	}
+	cpu0 := cpuTicks(p.PID)
+	var rcpu0 int64
+	for _, r := range reps {
+		rcpu0 += cpuTicks(r.PID)
+	}
+	res, _, err := rbench.Run(ctx, o.benchBin, p.Host, p.Port, "-t", "set", "-c", "50", "-P", "1",
+		"-d", "1024", "-r", "1000000", "-n", strconv.Itoa(o.requests))
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	// CPU in clock ticks of 10 ms
+	perReq := func(ticks int64) float64 { return float64(ticks) * 1e4 / float64(o.requests) }
+	primaryCPU = perReq(cpuTicks(p.PID) - cpu0)
+	if n > 0 {
+		var rcpu1 int64
+		for _, r := range reps {
+			rcpu1 += cpuTicks(r.PID)
+		}
+		replicaCPU = perReq(rcpu1-rcpu0) / float64(n)
+	}
+	return res[0].RPS, primaryCPU, replicaCPU, nil
 }
 
 func rounded(xs []float64) []int {
@@ -150,7 +198,7 @@ func lag(ctx context.Context, o opts) error {
 		return err
 	}
 	defer p.Stop()
-	r, err := startReplica(ctx, o, p)
+	r, err := startReplica(ctx, o.spec, p)
 	if err != nil {
 		return err
 	}
@@ -268,7 +316,7 @@ func fullsync(ctx context.Context, o opts) error {
 		}
 	}()
 	syncStart := time.Now()
-	r, err := startReplica(ctx, o, p)
+	r, err := startReplica(ctx, o.spec, p)
 	took := time.Since(syncStart)
 	stop.Store(true)
 	<-done
