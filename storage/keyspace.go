@@ -88,6 +88,9 @@ func (s *Store) Swap(a, b int) {
 	ba, bb := da.bytes.Load(), db.bytes.Load()
 	da.bytes.Store(bb)
 	db.bytes.Store(ba)
+	if h := s.hooks.Load(); h != nil && h.Swapped != nil {
+		h.Swapped(a, b)
+	}
 	s.emit(lo, []byte("SWAPDB"), itoa(a), itoa(b))
 	for _, dbi := range []int{hi, lo} {
 		for i := range s.dbs[dbi].shards {

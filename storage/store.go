@@ -5,6 +5,7 @@ import (
 	"math/bits"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -37,6 +38,31 @@ type Store struct {
 	byTag []atomic.Pointer[shard]
 	// replica: expired keys are hidden, never removed (SetReplica)
 	replica atomic.Bool
+	hooks   atomic.Pointer[Hooks]
+}
+
+// Hooks are told of changes to the keyspace the store makes or sees whole,
+// for indexes kept beside it (the session owner index). They run with the
+// shards concerned locked: they must not begin a Tx.
+type Hooks struct {
+	// Removed is called for every entry removed, however (DEL, expiry,
+	// eviction, FLUSHDB), before it is retired; expired says the store
+	// removed it at its deadline. prefix narrows it to keys with that
+	// prefix.
+	Prefix  string
+	Removed func(db int, e *Entry, expired bool)
+	// Swapped is called by SWAPDB.
+	Swapped func(a, b int)
+}
+
+// SetHooks installs h (nil for none).
+func (s *Store) SetHooks(h *Hooks) { s.hooks.Store(h) }
+
+// removed tells the hooks e, of database dbi, is going.
+func (s *Store) removed(dbi int, e *Entry, expired bool) {
+	if h := s.hooks.Load(); h != nil && h.Removed != nil && strings.HasPrefix(e.Key, h.Prefix) {
+		h.Removed(dbi, e, expired)
+	}
 }
 
 // Stats are counters kept by the store.
@@ -219,6 +245,12 @@ func (s *Store) charge(sh *shard, d int64) {
 
 // clear empties shard sh, which the caller holds, and uncharges its bytes.
 func (s *Store) clear(sh *shard) {
+	if h := s.hooks.Load(); h != nil && h.Removed != nil {
+		sh.idx.each(s.seed, func(_ uint64, e *Entry) bool {
+			s.removed(sh.dbi, e, false)
+			return true
+		})
+	}
 	if l := s.mem.lfu.Load(); l != nil {
 		sh.idx.each(s.seed, func(kh uint64, e *Entry) bool {
 			if e.pstate != untracked {
@@ -473,7 +505,7 @@ func (t *Tx) peek(dbi int, key []byte) (*shard, uint64, *Entry) {
 
 // expire deletes e, whose key has hash kh, as expired: counted, DEL emitted.
 func (s *Store) expire(dbi int, sh *shard, kh uint64, e *Entry) {
-	s.remove(sh, kh, e)
+	s.removeFor(sh, kh, e, true)
 	s.stats.ExpiredKeys.Add(1)
 	if s.sink.Load() != nil {
 		s.emit(dbi, []byte("DEL"), []byte(e.Key))
@@ -481,7 +513,11 @@ func (s *Store) expire(dbi int, sh *shard, kh uint64, e *Entry) {
 }
 
 // remove takes e, whose key has hash kh, out of shard sh and retires it.
-func (s *Store) remove(sh *shard, kh uint64, e *Entry) {
+func (s *Store) remove(sh *shard, kh uint64, e *Entry) { s.removeFor(sh, kh, e, false) }
+
+// removeFor is remove, telling the hooks whether e expired.
+func (s *Store) removeFor(sh *shard, kh uint64, e *Entry, expired bool) {
+	s.removed(sh.dbi, e, expired)
 	if e.pstate != untracked {
 		if l := s.mem.lfu.Load(); l != nil {
 			l.leave(sh, kh, e)
