@@ -85,7 +85,7 @@ const (
 
 // table lists every directive of Redis 7.0.15 that CONFIG GET shows, with
 // its real default, type and range (read from a running redis-server
-// 7.0.15), plus sessiond's own (shards). Rows are sorted by name.
+// 7.0.15), plus sessiond's own (shards, session-*). Rows are sorted by name.
 var table = []*directive{
 	enumD("acl-pubsub-default", "resetchannels", []string{"allchannels", "resetchannels"}, 0),
 	strD("aclfile", "", immutable),
@@ -218,6 +218,11 @@ var table = []*directive{
 	enumD("sanitize-dump-payload", "no", []string{"no", "yes", "clients"}, 0),
 	specialD("save", "3600 1 300 100 60 10000", multi, parseSave),
 	strD("server_cpulist", "", immutable),
+	intD("session-absolute-default", "86400", 0, maxInt32, used),
+	intD("session-idle-default", "1800", 0, maxInt32, used),
+	sizeD("session-max-bytes", "1048576", 1, maxInt64, used),
+	strD("session-prefix", "session:", immutable|used),
+	intD("session-touch-interval", "1", 0, maxInt32, used),
 	intD("set-max-intset-entries", "512", 0, maxInt64, used),
 	boolD("set-proc-title", "yes", immutable),
 	enumD("shutdown-on-sigint", "default", []string{"default", "save", "nosave", "now", "force"}, 0),
