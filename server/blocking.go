@@ -267,7 +267,26 @@ func (c *Client) block(tx *storage.Tx, w *waiter, deadline int64, timedOut func(
 		ok = err == nil
 	}
 	defer func() { c.w.b = append(pending[:0], c.w.b...) }()
+	timeout, lost := c.await(w.woken, deadline, ok)
+	b.mu.Lock()
+	served := w.done
+	if !served {
+		w.done = true
+		b.removeLocked(w)
+	}
+	b.mu.Unlock()
+	switch {
+	case lost:
+		c.closed = true
+	case !served && timeout:
+		timedOut()
+	}
+}
 
+// await waits, on the client's own goroutine, until woken is closed, the
+// deadline (unix ms, 0 for none) passes on the injected clock, or the
+// connection goes (watched only if alive: false means it is gone already).
+func (c *Client) await(woken <-chan struct{}, deadline int64, alive bool) (timeout, lost bool) {
 	var expired chan struct{}
 	if deadline != 0 {
 		expired = make(chan struct{})
@@ -276,34 +295,20 @@ func (c *Client) block(tx *storage.Tx, w *waiter, deadline int64, timedOut func(
 	}
 	gone := make(chan struct{})
 	stopWatch := func() {}
-	if ok {
+	if alive {
 		stopWatch = c.watch(gone)
 	} else {
 		close(gone)
 	}
-
-	var timeout, lost bool
+	defer stopWatch()
 	select {
-	case <-w.woken:
+	case <-woken:
 	case <-expired:
 		timeout = true
 	case <-gone:
 		lost = true
 	}
-	b.mu.Lock()
-	served := w.done
-	if !served {
-		w.done = true
-		b.removeLocked(w)
-	}
-	b.mu.Unlock()
-	stopWatch()
-	switch {
-	case lost:
-		c.closed = true
-	case !served && timeout:
-		timedOut()
-	}
+	return timeout, lost
 }
 
 // watch reads the socket into the connection's reader while the command is

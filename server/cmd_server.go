@@ -360,6 +360,7 @@ func (s *Server) applyConfig() {
 	if !s.upstream.active() {
 		s.applyMaxmemory() // a replica does not evict
 	}
+	s.applySessionConfig()
 	s.repl.minReplicas.Store(s.cfgInt("min-replicas-to-write", 0))
 	s.repl.maxLag.Store(s.cfgInt("min-replicas-max-lag", 10))
 	s.repl.mu.Lock()
@@ -462,8 +463,11 @@ func HumanBytes(n int64) string {
 // infoSection is one "# Name" block of INFO; its fields are written by
 // the function in order.
 type infoSection struct {
-	name    string
-	dflt    bool // part of INFO / INFO default
+	name string
+	dflt bool // part of INFO / INFO default
+	// module: a section of sessiond's own, shown as Redis shows a
+	// module's: by name and in INFO everything, not in INFO all
+	module  bool
 	write   func(c *Client, st *infoState, b *infoBuilder)
 	lowName string
 }
@@ -482,6 +486,7 @@ var infoSections = []*infoSection{
 	{name: "Latencystats", write: func(*Client, *infoState, *infoBuilder) {}},
 	{name: "Cluster", dflt: true, write: func(_ *Client, _ *infoState, b *infoBuilder) { b.int("cluster_enabled", 0) }},
 	{name: "Keyspace", dflt: true, write: infoKeyspace},
+	{name: "Sessions", write: infoSessions, module: true},
 }
 
 func init() {
@@ -512,7 +517,7 @@ func cmdInfo(c *Client, args [][]byte) {
 		switch {
 		case eq(a, "all"), eq(a, "everything"):
 			for _, s := range infoSections {
-				want[s] = true
+				want[s] = want[s] || !s.module || eq(a, "everything")
 			}
 		case eq(a, "default"):
 			for _, s := range infoSections {

@@ -257,6 +257,9 @@ func (c *Client) execute(args [][]byte) {
 		c.use = storage.UseCreate
 	}
 	cmd.Handler(c, args)
+	if cmd.Flags&FlagWrite != 0 && cmd.FirstKey > 0 {
+		c.syncSessionKeys(cmd, args)
+	}
 	s.stats.commands.Add(1) // after the handler, as Redis counts
 
 }

@@ -16,5 +16,6 @@ func registerCommands(t *table) {
 	t.add(zsetCommands()...)
 	t.add(listCommands()...)
 	t.add(zsetBlockingCommands()...)
+	t.add(sessionCommands()...)
 	wrapKeyspaceWakers(t) // after every group: it wraps RENAME, COPY, MOVE, SWAPDB ...
 }

@@ -304,6 +304,7 @@ func (s *Server) linkOnce(ctx context.Context, addr string, connected func()) er
 		if err := s.loadSnapshot(l); err != nil {
 			return err
 		}
+		s.rebuildSessions(0) // the snapshot's sessions, put without commands
 		u.syncing.Store(false)
 		u.mu.Lock()
 		u.replid = f[1]

@@ -90,6 +90,7 @@ type Server struct {
 	repl     primary       // replication, as a primary (repl_primary.go)
 	upstream upstream      // replication, as a replica (repl_replica.go)
 	info     *infoState
+	sess     sessionState // SESSION.* bookkeeping (cmd_session.go)
 }
 
 type stats struct {
@@ -121,6 +122,7 @@ func New(cfg Config, o Options) *Server {
 		shutdown:    make(chan struct{}),
 	}
 	registerCommands(s.table)
+	s.initSessions()
 	s.applyConfig()
 	if !o.GoroutinePerConn {
 		s.startLoops(runtime.GOMAXPROCS(0))
@@ -276,6 +278,7 @@ func (s *Server) removeClient(c *Client) {
 	if c.replica != nil {
 		close(c.replica.gone) // its sender stops waiting for the stream
 	}
+	s.sess.locks.ReleaseClient(c.id)
 }
 
 // Close stops the listeners, disconnects every client and stops the
