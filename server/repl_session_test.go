@@ -130,19 +130,31 @@ func TestSessionsReplicate(t *testing.T) {
 		rd, _ := redisReplica.Do(ctx, "DEBUG", "DIGEST").Text()
 		return r.Store().Digest(now()) == d && rd == d.Hex()
 	})
+	// Keys that expire within a minute (short sessions, rotated IDs in
+	// their grace) may go between the reads of the three servers: compare
+	// the others.
+	lasting := func(m map[string]int64) map[string]int64 {
+		out := map[string]int64{}
+		for k, d := range m {
+			if d < 0 || d > now()+60000 {
+				out[k] = d
+			}
+		}
+		return out
+	}
 	pc := client(t, paddr)
-	want := sessionDeadlines(t, pc)
+	want := lasting(sessionDeadlines(t, pc))
 	if len(want) < 100 {
-		t.Fatalf("only %d sessions on the primary", len(want))
+		t.Fatalf("only %d lasting sessions on the primary", len(want))
 	}
 	for name, c := range map[string]*redis.Client{"redis-server": redisReplica, "sessiond": rc} {
-		if got := sessionDeadlines(t, c); len(got) != len(want) {
-			t.Errorf("%s replica: %d session keys, the primary %d", name, len(got), len(want))
-		} else {
-			for k, d := range want {
-				if got[k] != d {
-					t.Errorf("%s replica: %s deadline %d, the primary's %d", name, k, got[k], d)
-				}
+		got := lasting(sessionDeadlines(t, c))
+		if len(got) != len(want) {
+			t.Errorf("%s replica: %d lasting session keys, the primary %d", name, len(got), len(want))
+		}
+		for k, d := range want {
+			if got[k] != d {
+				t.Errorf("%s replica: %s deadline %d, the primary's %d", name, k, got[k], d)
 			}
 		}
 	}
@@ -153,7 +165,9 @@ func TestSessionsReplicate(t *testing.T) {
 		ids := func(list []any) []string {
 			var out []string
 			for _, item := range list {
-				out = append(out, item.(map[any]any)["id"].(string))
+				if id := item.(map[any]any)["id"].(string); want["session:"+id] != 0 {
+					out = append(out, id) // a lasting session
+				}
 			}
 			slices.Sort(out)
 			return out
