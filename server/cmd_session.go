@@ -136,6 +136,39 @@ func sessionOf(e *storage.Entry) (session.Meta, *storage.Hash, bool) {
 	return m, h, ok
 }
 
+// clientSessions is a client's scratch for SESSION.* commands.
+type clientSessions struct {
+	ref  sessRef
+	keys [2][]byte // the key named, and its successor's
+}
+
+// clocksOf is sessionOf without the owner (Meta.Owner ""), allocating
+// nothing.
+func clocksOf(e *storage.Entry) (session.Meta, *storage.Hash, bool) {
+	if e == nil {
+		return session.Meta{}, nil, false
+	}
+	h, ok := e.Obj.(*storage.Hash)
+	if !ok {
+		return session.Meta{}, nil, false
+	}
+	v, ok := h.Get([]byte(session.MetaField))
+	if !ok {
+		return session.Meta{}, nil, false
+	}
+	m, ok := session.ParseClocks(v)
+	return m, h, ok
+}
+
+// ownerOf fills in r's owner.
+func (r *sessRef) ownerOf() {
+	if v, ok := r.h.Get([]byte(session.MetaField)); ok {
+		if m, ok := session.ParseMeta(v); ok {
+			r.m.Owner = m.Owner
+		}
+	}
+}
+
 // sessRef is a session found by a command, its shard held by tx.
 type sessRef struct {
 	tx  storage.Tx
@@ -156,9 +189,16 @@ func (s *Server) sessionKey(id []byte) []byte {
 // openSession finds the session id names, following a rotated ID to its
 // successor. touch marks the key accessed (a read or write of the
 // session). With ok the caller ends r.tx.
+//
+// The session is the client's own sessRef, and its key the client's
+// buffer (no allocation per command): valid until the next openSession.
+// Its Meta has the clocks, not the owner (see ownerOf).
 func (c *Client) openSession(id []byte, touch bool) (r *sessRef, ok bool) {
 	s := c.srv
-	r = &sessRef{db: c.DB(), key: s.sessionKey(id)}
+	r = &c.sess.ref
+	*r = sessRef{db: c.DB()}
+	r.key = append(append(c.sess.keys[0][:0], s.sess.prefix...), id...)
+	c.sess.keys[0] = r.key
 	for hop := 0; hop < 2; hop++ {
 		r.tx = s.store.Begin(c.nowMs, r.db, r.key)
 		if touch {
@@ -167,7 +207,7 @@ func (c *Client) openSession(id []byte, touch bool) (r *sessRef, ok bool) {
 			r.e = r.tx.Peek(r.db, r.key)
 		}
 		var found bool
-		r.m, r.h, found = sessionOf(r.e)
+		r.m, r.h, found = clocksOf(r.e)
 		switch {
 		case !found:
 			r.tx.End()
@@ -176,7 +216,9 @@ func (c *Client) openSession(id []byte, touch bool) (r *sessRef, ok bool) {
 			return r, true
 		}
 		r.tx.End()
-		r.alias, r.key = r.key, s.sessionKey([]byte(r.m.MovedTo))
+		r.alias = r.key
+		r.key = append(append(c.sess.keys[1][:0], s.sess.prefix...), r.m.MovedTo...)
+		c.sess.keys[1] = r.key
 	}
 	return nil, false // an alias of an alias: not made by ROTATE
 }
@@ -321,8 +363,10 @@ func cmdSessionCreate(c *Client, args [][]byte) {
 		tx.Put(db, key, nil, h, deadline)
 		maxEntries, maxValue := c.hashLimits()
 		meta := m.Encode()
-		h.SetPairs(pairs, false, maxEntries, maxValue)
+		// the bookkeeping first: every command reads it, and a compact
+		// hash is searched from its start
 		h.Set([]byte(session.MetaField), meta, false, maxEntries, maxValue)
+		h.SetPairs(pairs, false, maxEntries, maxValue)
 		if tx.Logging() {
 			out := append([][]byte{[]byte("HSET"), key, []byte(session.MetaField), meta}, pairs...)
 			emitArgs(&tx, db, out...)
@@ -382,6 +426,7 @@ func cmdSessionGet(c *Client, args [][]byte) {
 // bump records a change to r's fields: a new version in its bookkeeping
 // field, set and returned for the caller's effect.
 func (c *Client) bump(r *sessRef) []byte {
+	r.ownerOf()
 	r.m.Version++
 	meta := r.m.Encode()
 	maxEntries, maxValue := c.hashLimits()
@@ -810,6 +855,7 @@ func cmdSessionInfo(c *Client, args [][]byte) {
 		return
 	}
 	defer r.tx.End()
+	r.ownerOf()
 	idle, cap := c.clocks(r)
 	tok, _ := c.srv.sess.locks.Holder(session.LockKey{DB: r.db, Key: string(r.key)})
 	c.w.Map(12)

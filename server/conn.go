@@ -19,6 +19,7 @@ import (
 // Client is one connection's state. Its goroutine owns every field except
 // those marked shared, which CLIENT LIST / INFO read from other goroutines.
 type Client struct {
+	sess   clientSessions // SESSION.* scratch (cmd_session.go)
 	srv    *Server
 	conn   net.Conn
 	sock   io.ReadWriter // conn, or its raw reader/writer (rawio_linux.go)

@@ -1,8 +1,9 @@
 package session
 
 import (
+	"bytes"
+	"math"
 	"strconv"
-	"strings"
 )
 
 // MetaField is the hash field that holds a session's Meta. A hash without
@@ -43,35 +44,54 @@ func (m Meta) Encode() []byte {
 
 // ParseMeta reads a MetaField value; false when it is not one.
 func ParseMeta(v []byte) (Meta, bool) {
-	s := string(v)
-	if id, ok := strings.CutPrefix(s, "moved="); ok {
-		return Meta{MovedTo: id}, id != ""
+	m, owner, ok := parse(v)
+	if ok && m.MovedTo == "" {
+		m.Owner = string(owner)
 	}
-	var m Meta
-	for _, f := range []struct {
-		name string
-		dst  *int64
-	}{{"created=", &m.Created}, {" idle=", &m.Idle}, {" absolute=", &m.Absolute}, {" version=", &m.Version}} {
-		rest, ok := strings.CutPrefix(s, f.name)
-		if !ok {
-			return Meta{}, false
-		}
-		end := strings.IndexByte(rest, ' ')
-		if end < 0 {
-			return Meta{}, false
-		}
-		n, err := strconv.ParseInt(rest[:end], 10, 64)
-		if err != nil || n < 0 {
-			return Meta{}, false
-		}
-		*f.dst, s = n, rest[end:]
+	return m, ok
+}
+
+// ParseClocks is ParseMeta without the owner (left ""): what a read needs,
+// parsed without allocating.
+func ParseClocks(v []byte) (Meta, bool) {
+	m, _, ok := parse(v)
+	return m, ok
+}
+
+var metaWords = [4]string{"created=", " idle=", " absolute=", " version="}
+
+func parse(v []byte) (m Meta, owner []byte, ok bool) {
+	if id, found := bytes.CutPrefix(v, []byte("moved=")); found {
+		return Meta{MovedTo: string(id)}, nil, len(id) > 0
 	}
-	owner, ok := strings.CutPrefix(s, " owner=")
-	if !ok {
-		return Meta{}, false
+	dst := [4]*int64{&m.Created, &m.Idle, &m.Absolute, &m.Version}
+	for i, w := range metaWords {
+		rest, found := bytes.CutPrefix(v, []byte(w))
+		if !found {
+			return Meta{}, nil, false
+		}
+		n, k := digits(rest)
+		if k == 0 {
+			return Meta{}, nil, false
+		}
+		*dst[i], v = n, rest[k:]
 	}
-	m.Owner = owner
-	return m, true
+	owner, found := bytes.CutPrefix(v, []byte(" owner="))
+	return m, owner, found
+}
+
+// digits parses the decimal number at the start of b: its value and
+// length, length 0 when there is none or it overflows.
+func digits(b []byte) (int64, int) {
+	var n int64
+	k := 0
+	for ; k < len(b) && b[k] >= '0' && b[k] <= '9'; k++ {
+		if n > (math.MaxInt64-9)/10 {
+			return 0, 0
+		}
+		n = n*10 + int64(b[k]-'0')
+	}
+	return n, k
 }
 
 // Cap is the absolute deadline (unix ms), 0 for none.

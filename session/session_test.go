@@ -198,3 +198,14 @@ func TestLocksClientDropMove(t *testing.T) {
 		t.Fatalf("token %d after Drop, %d timers left", w3.Token, clk.Pending())
 	}
 }
+
+func TestParseClocksAllocatesNothing(t *testing.T) {
+	v := Meta{Created: 1700000000000, Idle: 1800, Absolute: 86400, Version: 9, Owner: "alice"}.Encode()
+	var m Meta
+	if n := testing.AllocsPerRun(100, func() { m, _ = ParseClocks(v) }); n != 0 {
+		t.Fatalf("ParseClocks allocates %.0f objects", n)
+	}
+	if m.Created != 1700000000000 || m.Idle != 1800 || m.Absolute != 86400 || m.Version != 9 || m.Owner != "" {
+		t.Fatalf("ParseClocks: %+v", m)
+	}
+}
