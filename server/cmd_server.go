@@ -336,10 +336,10 @@ func randomHex(n int) string {
 
 // usedMemory is INFO's used_memory: the heap in use at start-up plus what
 // the dataset is charged (storage.Entry.MemoryUsage) plus the eviction
-// policy's own books. The runtime's own heap figure would count garbage
-// not yet collected, up to twice the data.
+// policy's own books and the session index. The runtime's own heap figure
+// would count garbage not yet collected, up to twice the data.
 func (s *Server) usedMemory() int64 {
-	return s.startupHeap + s.store.DatasetBytes() + s.store.PolicyBytes()
+	return s.startupHeap + s.store.DatasetBytes() + s.store.PolicyBytes() + s.store.ExtraBytes()
 }
 
 // gcReserve: the policies evict down to maxmemory less a tenth of it. The

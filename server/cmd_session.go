@@ -49,6 +49,7 @@ func (s *Server) initSessions() {
 	st.index = session.NewIndex()
 	st.locks = session.NewLocks(s.clock)
 	s.store.SetHooks(&storage.Hooks{Prefix: st.prefix, Removed: s.sessionRemoved, Swapped: st.index.Swap})
+	s.store.SetExtraBytes(st.index.Bytes) // the index counts toward maxmemory
 }
 
 // applySessionConfig caches the session directives.

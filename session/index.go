@@ -3,14 +3,38 @@ package session
 import (
 	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // Index maps each database's session keys to their owners, and owners to
 // their session keys. Safe for concurrent use.
 type Index struct {
-	mu  sync.Mutex
-	dbs map[int]*dbIndex
-	n   int // session keys in all databases
+	mu    sync.Mutex
+	dbs   map[int]*dbIndex
+	n     int          // session keys in all databases
+	bytes atomic.Int64 // what the maps hold, estimated (Bytes)
+}
+
+// Estimated heap bytes per entry beyond the key and owner bytes: the
+// key's string and map slot in owner (with the owner's string header),
+// and its slot in its owner's set, and per owner its set. Checked against
+// the heap by TestIndexBytesTrackTheHeap.
+const (
+	keyCost   = 55
+	ownedCost = 10
+	ownerCost = 280
+)
+
+// Bytes is the memory the index holds, estimated: it counts toward
+// used_memory and maxmemory.
+func (x *Index) Bytes() int64 { return x.bytes.Load() }
+
+func entryBytes(key, owner string) int64 {
+	n := int64(keyCost + len(key))
+	if owner != "" {
+		n += ownedCost + int64(len(owner))
+	}
+	return n
 }
 
 type dbIndex struct {
@@ -39,11 +63,12 @@ func (x *Index) Set(db int, key, owner string) {
 		if old == owner {
 			return
 		}
-		d.unlink(key, old)
+		x.bytes.Add(-entryBytes(key, old) - d.unlink(key, old))
 	} else {
 		x.n++
 	}
 	d.owner[key] = owner
+	x.bytes.Add(entryBytes(key, owner))
 	if owner == "" {
 		return
 	}
@@ -51,20 +76,25 @@ func (x *Index) Set(db int, key, owner string) {
 	if set == nil {
 		set = map[string]struct{}{}
 		d.keys[owner] = set
+		x.bytes.Add(ownerCost)
 	}
 	set[key] = struct{}{}
 }
 
-func (d *dbIndex) unlink(key, owner string) {
+// unlink takes key out of owner's set; it returns the bytes of a set
+// that went with it.
+func (d *dbIndex) unlink(key, owner string) int64 {
 	if owner == "" {
-		return
+		return 0
 	}
 	if set := d.keys[owner]; set != nil {
 		delete(set, key)
 		if len(set) == 0 {
 			delete(d.keys, owner)
+			return ownerCost
 		}
 	}
+	return 0
 }
 
 // Remove forgets key in db; it reports whether it was a session.
@@ -80,7 +110,7 @@ func (x *Index) Remove(db int, key string) bool {
 		return false
 	}
 	delete(d.owner, key)
-	d.unlink(key, owner)
+	x.bytes.Add(-entryBytes(key, owner) - d.unlink(key, owner))
 	x.n--
 	return true
 }
@@ -140,4 +170,5 @@ func (x *Index) Reset() {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	x.dbs, x.n = map[int]*dbIndex{}, 0
+	x.bytes.Store(0)
 }

@@ -2,6 +2,8 @@ package session
 
 import (
 	"encoding/base64"
+	"runtime"
+	"strconv"
 	"testing"
 	"time"
 
@@ -207,5 +209,33 @@ func TestParseClocksAllocatesNothing(t *testing.T) {
 	}
 	if m.Created != 1700000000000 || m.Idle != 1800 || m.Absolute != 86400 || m.Version != 9 || m.Owner != "" {
 		t.Fatalf("ParseClocks: %+v", m)
+	}
+}
+
+// TestIndexBytesTrackTheHeap: the index's estimate of its memory is
+// within 25% of what the heap grows by for sessions with and without
+// owners (a few sessions per owner, as users have).
+func TestIndexBytesTrackTheHeap(t *testing.T) {
+	for _, owned := range []bool{false, true} {
+		x := NewIndex()
+		heap := func() uint64 {
+			runtime.GC()
+			var m runtime.MemStats
+			runtime.ReadMemStats(&m)
+			return m.HeapAlloc
+		}
+		before := heap()
+		for i := range 200000 {
+			owner := ""
+			if owned {
+				owner = "user:" + strconv.Itoa(i/3)
+			}
+			x.Set(0, "session:"+NewID(), owner)
+		}
+		grew := float64(heap() - before)
+		if r := float64(x.Bytes()) / grew; r < 0.75 || r > 1.25 {
+			t.Errorf("owners %v: Bytes %d, the heap grew by %.0f (ratio %.2f)", owned, x.Bytes(), grew, r)
+		}
+		runtime.KeepAlive(x)
 	}
 }

@@ -3,6 +3,7 @@ package storage
 import (
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -64,5 +65,23 @@ func TestHooks(t *testing.T) {
 	keys, _ := s.KeyCounts(1)
 	if len(removed) == 0 || len(removed) != 200-keys {
 		t.Fatalf("%d keys evicted, %d reported", 200-keys, len(removed))
+	}
+}
+
+// TestExtraBytesCountTowardTheBudget: memory kept beside the keyspace
+// (SetExtraBytes) is over the budget as the dataset would be.
+func TestExtraBytesCountTowardTheBudget(t *testing.T) {
+	s := New(Options{Databases: 1, Shards: 4})
+	defer s.Close()
+	put(s, 1000, 0, "k", "v", 0)
+	s.SetMaxmemory(s.DatasetBytes()+1000, AllKeysRandom)
+	if s.OverBudget() {
+		t.Fatal("over budget with room left")
+	}
+	var extra atomic.Int64
+	s.SetExtraBytes(extra.Load)
+	extra.Store(1001)
+	if !s.OverBudget() || s.ExtraBytes() != 1001 {
+		t.Fatalf("1001 extra bytes on 1000 of room: over %v, extra %d", s.OverBudget(), s.ExtraBytes())
 	}
 }

@@ -167,15 +167,27 @@ func (s *Store) PolicyBytes() int64 {
 	return 0
 }
 
-// OverBudget reports whether the dataset and the policy's own memory are
-// above the budget by more than the policy lets run over (the LFU policy
-// evicts in the background and may run over by its slack).
+// SetExtraBytes makes fn part of the memory the budget holds: what is kept
+// beside the keyspace for it (the session owner index). fn must be cheap.
+func (s *Store) SetExtraBytes(fn func() int64) { s.extra.Store(&fn) }
+
+// ExtraBytes is what SetExtraBytes's function reports now, 0 without one.
+func (s *Store) ExtraBytes() int64 {
+	if fn := s.extra.Load(); fn != nil {
+		return (*fn)()
+	}
+	return 0
+}
+
+// OverBudget reports whether the dataset, the policy's own memory and the
+// extra bytes are above the budget by more than the policy lets run over
+// (the LFU policy evicts in the background and may run over by its slack).
 func (s *Store) OverBudget() bool {
 	b := s.mem.budget.Load()
 	if b == 0 {
 		return false
 	}
-	used := s.bytes.Load()
+	used := s.bytes.Load() + s.ExtraBytes()
 	if l := s.mem.lfu.Load(); l != nil {
 		return used+l.overhead() > b+l.slack.Load()
 	}

@@ -39,6 +39,7 @@ type Store struct {
 	// replica: expired keys are hidden, never removed (SetReplica)
 	replica atomic.Bool
 	hooks   atomic.Pointer[Hooks]
+	extra   atomic.Pointer[func() int64] // SetExtraBytes
 }
 
 // Hooks are told of changes to the keyspace the store makes or sees whole,
