@@ -42,12 +42,9 @@ func main() {
 	fs.StringVar(&o.benchBin, "redis-benchmark", "redis-benchmark", "redis-benchmark binary")
 	_ = fs.Parse(os.Args[1:])
 	target.Main(func(ctx context.Context) error {
-		specs, err := topts.Specs()
+		specs, err := topts.Specs("--maxmemory", "0")
 		if err != nil {
 			return err
-		}
-		for i := range specs {
-			specs[i].Args = append(append([]string(nil), specs[i].Args...), "--maxmemory", "0")
 		}
 		o.spec, o.redis = specs[0], specs[1]
 		shown := specs[:1]

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -59,8 +60,9 @@ type Spec struct {
 	kind string   // "redis" or "sessiond": how to build the command line
 }
 
-// Specs returns the sessiond slot and the redis slot, in that order.
-func (o *Options) Specs() ([]Spec, error) {
+// Specs returns the sessiond slot and the redis slot, in that order, each
+// started with extra after its own arguments.
+func (o *Options) Specs(extra ...string) ([]Spec, error) {
 	redis := Spec{Name: Redis, Bin: o.RedisBin, Addr: o.RedisAddr, kind: Redis,
 		Args: []string{"--save", "", "--appendonly", "no"}}
 	sd := Spec{Name: Sessiond, Addr: o.SessiondAddr, PID: o.SessiondPID, kind: Sessiond,
@@ -81,6 +83,8 @@ func (o *Options) Specs() ([]Spec, error) {
 	default:
 		return nil, fmt.Errorf("--target2 %q: want sessiond or redis", o.Target2)
 	}
+	sd.Args = append(slices.Clip(sd.Args), extra...)
+	redis.Args = append(slices.Clip(redis.Args), extra...)
 	return []Spec{sd, redis}, nil
 }
 
