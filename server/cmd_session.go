@@ -141,6 +141,7 @@ func sessionOf(e *storage.Entry) (session.Meta, *storage.Hash, bool) {
 type clientSessions struct {
 	ref  sessRef
 	keys [2][]byte // the key named, and its successor's
+	out  Writer    // SESSION.GET's fields before their count
 }
 
 // clocksOf is sessionOf without the owner (Meta.Owner ""), allocating
@@ -414,14 +415,26 @@ func cmdSessionGet(c *Client, args [][]byte) {
 		}
 		return
 	}
-	c.w.Map(r.h.Len() - 1)
+	// The fields go to a scratch writer first, counted on the way: a
+	// compact hash knows its length only by a walk of its buffer, which
+	// at -P 16 over 10,000 sessions was 14% of the CPU (cache misses on
+	// every item); the copy after is from cache.
+	out := &c.sess.out
+	out.b = out.b[:0]
+	n := 0
 	r.h.Each(func(f, v []byte) bool {
 		if string(f) != session.MetaField {
-			c.w.Bulk(f)
-			c.w.Bulk(v)
+			out.Bulk(f)
+			out.Bulk(v)
+			n++
 		}
 		return true
 	})
+	c.w.Map(n)
+	c.w.Raw(out.b)
+	if cap(out.b) > 64<<10 {
+		out.b = nil // a big session's buffer is not kept
+	}
 }
 
 // bump records a change to r's fields: a new version in its bookkeeping

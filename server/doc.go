@@ -45,6 +45,6 @@
 // (expired keys hidden, never removed; nothing evicted), and clients'
 // writes get -READONLY.
 //
-// Imports: standard library, redcon, sessiond/{clock,expiry,storage,glob,replication}.
+// Imports: standard library, redcon, sessiond/{clock,expiry,storage,glob,replication,session}.
 // It must not import main or config (the Config interface decouples it).
 package server
