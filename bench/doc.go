@@ -16,6 +16,10 @@
 //     redis-server's.
 //   - cmd/evict: sessiond alone under eviction: read-your-writes with the
 //     store full, and peak RSS when writing 3x maxmemory per policy.
+//   - cmd/repl: replication: primary throughput with 0, 1, 2 replicas
+//     (sessiond's and redis-server's), lag, full-sync time and pause.
+//   - cmd/sessionops: SESSION.GET against GETEX, SESSION.CREATE, and
+//     memory per session.
 //
 // run.sh runs the first four; ab.sh alternates builds through one
 // redis-benchmark cell; evict_throughput.sh uses it to compare sessiond

@@ -282,3 +282,41 @@ func (p *tmuxPane) waitLine0(t *testing.T, what, want string) {
 		t.Fatalf("waiting for %s: first line %q, want %q", what, got, want)
 	}
 }
+
+// TestRedisCLISessions drives the SESSION.* commands from redis-cli, as a
+// person would from a shell, and reads the same session with plain
+// commands.
+func TestRedisCLISessions(t *testing.T) {
+	cli := needTool(t, "redis-cli", "redis-tools")
+	port := portOf(t, startSessiond(t))
+	run := func(args ...string) string {
+		t.Helper()
+		out, errOut, err := runTool(t, 30*time.Second, cli, append([]string{"-p", port}, args...)...)
+		if err != nil {
+			t.Fatalf("redis-cli %v: %v (stderr %q)", args, err, errOut)
+		}
+		return out
+	}
+	id := strings.TrimSpace(run("SESSION.CREATE", "OWNER", "alice", "IDLE", "1800", "FIELDS", "1", "user", "alice"))
+	if len(id) != 22 {
+		t.Fatalf("SESSION.CREATE printed %q", id)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--no-raw", "SESSION.GET", id}, "1) \"user\"\n2) \"alice\"\n"},
+		{[]string{"-3", "--no-raw", "SESSION.GET", id}, "1# \"user\" => \"alice\"\n"},
+		{[]string{"--no-raw", "SESSION.TTL", id}, "1) (integer) 1800\n2) (integer) 86400\n"},
+		{[]string{"--no-raw", "SESSION.COUNT", "alice"}, "(integer) 1\n"},
+		{[]string{"HGET", "session:" + id, "user"}, "alice\n"},
+		{[]string{"TTL", "session:" + id}, "1800\n"},
+		{[]string{"--no-raw", "SESSION.SET", "nope", "f", "v"}, "(error) ERR no such session\n"},
+		{[]string{"--no-raw", "SESSION.REVOKE", "alice"}, "(integer) 1\n"},
+		{[]string{"--no-raw", "SESSION.GET", id}, "(nil)\n"},
+	} {
+		if got := run(c.args...); got != c.want {
+			t.Errorf("redis-cli %v\n got %q\nwant %q", c.args, got, c.want)
+		}
+	}
+}
