@@ -90,6 +90,12 @@ func (c *Client) syncSessionKeys(cmd *Command, args [][]byte) {
 	for i := cmd.FirstKey; i <= last && i < len(args); i += step {
 		if bytes.HasPrefix(args[i], []byte(s.sess.prefix)) {
 			s.syncSession(c.nowMs, c.DB(), args[i])
+			if cmd.Name == "move" && len(args) == 3 {
+				// the key arrived in the other database
+				if db, ok := parseInteger(args[2]); ok && db >= 0 && db < int64(s.store.Databases()) {
+					s.syncSession(c.nowMs, int(db), args[i])
+				}
+			}
 		}
 	}
 }

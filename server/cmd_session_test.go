@@ -280,10 +280,21 @@ func TestSessionRevoke(t *testing.T) {
 	if count(t, c, "bob") != 1 {
 		t.Fatal("DEL of a session key left it in the owner's list")
 	}
+	b3 := create(t, c, "OWNER", "bob")
+	c.Move(ctx, "session:"+b3, 2) // MOVE takes it to database 2, and its owner's list there
+	c2 := redis.NewClient(&redis.Options{Addr: c.Options().Addr, Protocol: 2, DB: 2})
+	defer c2.Close()
+	if count(t, c, "bob") != 1 || count(t, c2, "bob") != 1 {
+		t.Fatalf("after MOVE: bob has %d sessions in db 0, %d in db 2", count(t, c, "bob"), count(t, c2, "bob"))
+	}
 	c.Set(ctx, "session:"+b2, "not a session", 0) // and a string in its place is none
 	c.FlushDB(ctx)
-	if count(t, c, "bob") != 0 || info(t, c, "sessions") != "0" {
+	if count(t, c, "bob") != 0 || info(t, c, "sessions") != "1" { // b3, in database 2
 		t.Fatal("FLUSHDB left sessions in the index")
+	}
+	c.FlushAll(ctx)
+	if count(t, c2, "bob") != 0 || info(t, c, "sessions") != "0" {
+		t.Fatal("FLUSHALL left sessions in the index")
 	}
 	if v := info(t, c, "sessions_revoked"); v != "3" {
 		t.Fatalf("sessions_revoked %s", v)
