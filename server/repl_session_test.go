@@ -147,6 +147,7 @@ func TestSessionsReplicate(t *testing.T) {
 	if len(want) < 100 {
 		t.Fatalf("only %d lasting sessions on the primary", len(want))
 	}
+	t.Logf("%d lasting session keys (sessions and rotated IDs in their grace) compared", len(want))
 	for name, c := range map[string]*redis.Client{"redis-server": redisReplica, "sessiond": rc} {
 		got := lasting(sessionDeadlines(t, c))
 		if len(got) != len(want) {
