@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"cmp"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -87,17 +88,35 @@ func (c *Client) syncSessionKeys(cmd *Command, args [][]byte) {
 		last += len(args)
 	}
 	step := max(cmd.Step, 1)
+	other := otherDB(cmd, args)
 	for i := cmd.FirstKey; i <= last && i < len(args); i += step {
 		if bytes.HasPrefix(args[i], []byte(s.sess.prefix)) {
 			s.syncSession(c.nowMs, c.DB(), args[i])
-			if cmd.Name == "move" && len(args) == 3 {
-				// the key arrived in the other database
-				if db, ok := parseInteger(args[2]); ok && db >= 0 && db < int64(s.store.Databases()) {
-					s.syncSession(c.nowMs, int(db), args[i])
-				}
+			if other >= 0 && other < s.store.Databases() {
+				s.syncSession(c.nowMs, other, args[i])
 			}
 		}
 	}
+}
+
+// otherDB is the database a MOVE or a COPY ... DB n wrote to besides the
+// client's, -1 for none.
+func otherDB(cmd *Command, args [][]byte) int {
+	var arg []byte
+	switch {
+	case cmd.Name == "move" && len(args) == 3:
+		arg = args[2]
+	case cmd.Name == "copy":
+		for i := 3; i+1 < len(args); i++ {
+			if eq(args[i], "db") {
+				arg = args[i+1]
+			}
+		}
+	}
+	if db, ok := parseInteger(arg); ok && db >= 0 && db <= math.MaxInt32 {
+		return int(db)
+	}
+	return -1
 }
 
 func (s *Server) syncSession(now int64, db int, key []byte) {

@@ -287,6 +287,11 @@ func TestSessionRevoke(t *testing.T) {
 	if count(t, c, "bob") != 1 || count(t, c2, "bob") != 1 {
 		t.Fatalf("after MOVE: bob has %d sessions in db 0, %d in db 2", count(t, c, "bob"), count(t, c2, "bob"))
 	}
+	c2.Do(ctx, "COPY", "session:"+b3, "session:copy", "DB", 0) // a copy is a session of the same owner
+	if count(t, c, "bob") != 2 {
+		t.Fatalf("after COPY ... DB 0: bob has %d sessions in db 0", count(t, c, "bob"))
+	}
+	c.Del(ctx, "session:copy")
 	c.Set(ctx, "session:"+b2, "not a session", 0) // and a string in its place is none
 	c.FlushDB(ctx)
 	if count(t, c, "bob") != 0 || info(t, c, "sessions") != "1" { // b3, in database 2
