@@ -802,7 +802,7 @@ func cmdSessionRevoke(c *Client, args [][]byte) {
 func cmdSessionLock(c *Client, args [][]byte) {
 	s := c.srv
 	ttl, ok := parseInteger(args[2])
-	if !ok || ttl <= 0 {
+	if !ok || ttl <= 0 || ttl > 1<<40 {
 		c.w.Error("ERR invalid lock TTL: a positive number of milliseconds")
 		return
 	}
