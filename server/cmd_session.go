@@ -119,6 +119,8 @@ func otherDB(cmd *Command, args [][]byte) int {
 	return -1
 }
 
+// syncSession makes the index agree with what key in db holds now: a
+// session (of its owner) or none.
 func (s *Server) syncSession(now int64, db int, key []byte) {
 	tx := s.store.Begin(now, db, key)
 	defer tx.End()
@@ -324,7 +326,8 @@ func (c *Client) checkSize(n int64) bool {
 	return true
 }
 
-// secondsArg parses a non-negative number of seconds (or milliseconds).
+// nonNegArg parses a non-negative count (seconds or milliseconds) of at
+// most 2^40, writing the error for what it is.
 func (c *Client) nonNegArg(b []byte, what string) (int64, bool) {
 	n, ok := parseInteger(b)
 	if !ok {
