@@ -21,9 +21,10 @@ import (
 
 // sessionState is the server's session bookkeeping.
 type sessionState struct {
-	prefix string // session-prefix, fixed at start
-	index  *session.Index
-	locks  *session.Locks
+	prefix      string // session-prefix, fixed at start
+	prefixBytes []byte // the same, for matching arguments
+	index       *session.Index
+	locks       *session.Locks
 
 	// directives, refreshed by applyConfig
 	idle, absolute, touch, maxBytes atomic.Int64
@@ -47,6 +48,7 @@ func (s *Server) initSessions() {
 	if kv := s.cfg.Get("session-prefix"); len(kv) == 2 {
 		st.prefix = kv[1]
 	}
+	st.prefixBytes = []byte(st.prefix)
 	st.index = session.NewIndex()
 	st.locks = session.NewLocks(s.clock)
 	s.store.SetHooks(&storage.Hooks{Prefix: st.prefix, Removed: s.sessionRemoved, Swapped: st.index.Swap})
@@ -88,13 +90,13 @@ func (c *Client) syncSessionKeys(cmd *Command, args [][]byte) {
 		last += len(args)
 	}
 	step := max(cmd.Step, 1)
-	other := otherDB(cmd, args)
 	for i := cmd.FirstKey; i <= last && i < len(args); i += step {
-		if bytes.HasPrefix(args[i], []byte(s.sess.prefix)) {
-			s.syncSession(c.nowMs, c.DB(), args[i])
-			if other >= 0 && other < s.store.Databases() {
-				s.syncSession(c.nowMs, other, args[i])
-			}
+		if !bytes.HasPrefix(args[i], s.sess.prefixBytes) {
+			continue
+		}
+		s.syncSession(c.nowMs, c.DB(), args[i])
+		if other := otherDB(cmd, args); other >= 0 && other < s.store.Databases() {
+			s.syncSession(c.nowMs, other, args[i])
 		}
 	}
 }
@@ -149,6 +151,12 @@ func (s *Server) rebuildSessions(now int64) {
 
 // sessionOf reads the session an entry holds: false when it holds none.
 func sessionOf(e *storage.Entry) (session.Meta, *storage.Hash, bool) {
+	return parsedMeta(e, session.ParseMeta)
+}
+
+// parsedMeta reads an entry's bookkeeping field with parse: false when the
+// entry is no hash or has no valid field.
+func parsedMeta(e *storage.Entry, parse func([]byte) (session.Meta, bool)) (session.Meta, *storage.Hash, bool) {
 	if e == nil {
 		return session.Meta{}, nil, false
 	}
@@ -160,7 +168,7 @@ func sessionOf(e *storage.Entry) (session.Meta, *storage.Hash, bool) {
 	if !ok {
 		return session.Meta{}, nil, false
 	}
-	m, ok := session.ParseMeta(v)
+	m, ok := parse(v)
 	return m, h, ok
 }
 
@@ -174,27 +182,13 @@ type clientSessions struct {
 // clocksOf is sessionOf without the owner (Meta.Owner ""), allocating
 // nothing.
 func clocksOf(e *storage.Entry) (session.Meta, *storage.Hash, bool) {
-	if e == nil {
-		return session.Meta{}, nil, false
-	}
-	h, ok := e.Obj.(*storage.Hash)
-	if !ok {
-		return session.Meta{}, nil, false
-	}
-	v, ok := h.Get([]byte(session.MetaField))
-	if !ok {
-		return session.Meta{}, nil, false
-	}
-	m, ok := session.ParseClocks(v)
-	return m, h, ok
+	return parsedMeta(e, session.ParseClocks)
 }
 
 // ownerOf fills in r's owner.
 func (r *sessRef) ownerOf() {
-	if v, ok := r.h.Get([]byte(session.MetaField)); ok {
-		if m, ok := session.ParseMeta(v); ok {
-			r.m.Owner = m.Owner
-		}
+	if m, _, ok := sessionOf(r.e); ok {
+		r.m.Owner = m.Owner
 	}
 }
 
@@ -718,15 +712,15 @@ type ownedSession struct {
 // owned visits owner's live sessions in the client's database, holding
 // each one's shard while fn runs; keys the index holds that are no longer
 // the owner's sessions are dropped from it.
-func (c *Client) owned(owner []byte, fn func(tx *storage.Tx, e *storage.Entry, m session.Meta)) {
+func (c *Client) owned(owner []byte, fn func(e *storage.Entry, h *storage.Hash, m session.Meta)) {
 	s := c.srv
 	db := c.DB()
 	for _, k := range s.sess.index.Keys(db, string(owner)) {
 		key := []byte(k)
 		tx := s.store.Begin(c.nowMs, db, key)
 		e := tx.Peek(db, key)
-		if m, _, ok := sessionOf(e); ok && m.MovedTo == "" && m.Owner == string(owner) {
-			fn(&tx, e, m)
+		if m, h, ok := sessionOf(e); ok && m.MovedTo == "" && m.Owner == string(owner) {
+			fn(e, h, m)
 		} else if e == nil || !ok || m.MovedTo != "" {
 			s.sess.index.Remove(db, k)
 		}
@@ -737,8 +731,7 @@ func (c *Client) owned(owner []byte, fn func(tx *storage.Tx, e *storage.Entry, m
 // SESSION.LIST owner -> [{id, created, last-access, size}, ...] oldest first
 func cmdSessionList(c *Client, args [][]byte) {
 	var list []ownedSession
-	c.owned(args[1], func(_ *storage.Tx, e *storage.Entry, m session.Meta) {
-		_, h, _ := sessionOf(e)
+	c.owned(args[1], func(e *storage.Entry, h *storage.Hash, m session.Meta) {
 		list = append(list, ownedSession{key: e.Key, created: m.Created,
 			access: (c.nowMs/1000 - e.IdleSeconds(c.nowMs)) * 1000, size: userSize(h)})
 	})
@@ -765,7 +758,7 @@ func cmdSessionList(c *Client, args [][]byte) {
 // SESSION.COUNT owner
 func cmdSessionCount(c *Client, args [][]byte) {
 	n := int64(0)
-	c.owned(args[1], func(*storage.Tx, *storage.Entry, session.Meta) { n++ })
+	c.owned(args[1], func(*storage.Entry, *storage.Hash, session.Meta) { n++ })
 	c.w.Int(n)
 }
 
@@ -786,7 +779,7 @@ func cmdSessionRevoke(c *Client, args [][]byte) {
 		return
 	}
 	var doomed [][]byte
-	c.owned(args[1], func(_ *storage.Tx, e *storage.Entry, _ session.Meta) {
+	c.owned(args[1], func(e *storage.Entry, _ *storage.Hash, _ session.Meta) {
 		if string(keep) != e.Key {
 			doomed = append(doomed, []byte(e.Key))
 		}
