@@ -20,6 +20,21 @@ import (
 var testLimits = Limits{SetMaxIntset: 512, HashMaxEntries: 128, HashMaxValue: 64, ZSetMaxEntries: 128, ZSetMaxValue: 64}
 
 // loadInto is a Put that stores into s.
+// saveDump has redis-server (started on dir) SAVE, and opens its dump,
+// closed when the test ends.
+func saveDump(t *testing.T, c *redis.Client, dir string) *os.File {
+	t.Helper()
+	if err := c.Save(context.Background()).Err(); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(filepath.Join(dir, "dump.rdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
 func loadInto(s *storage.Store, now int64) Put {
 	return func(db int, key, str []byte, obj storage.Object, deadline int64) error {
 		tx := s.Begin(now, db, key)
@@ -89,17 +104,10 @@ func TestReadRedisStrings(t *testing.T) {
 	}
 	c.Set(ctx, "ttl", "x", time.Hour)
 	want["ttl"] = "x"
-	if err := c.Save(ctx).Err(); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(filepath.Join(dir, "dump.rdb"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := saveDump(t, c, dir)
 	got := map[string]string{}
 	var deadline int64
-	_, err = ReadRDB(bufio.NewReader(f), testLimits, func(db int, key, str []byte, obj storage.Object, d int64) error {
+	_, err := ReadRDB(bufio.NewReader(f), testLimits, func(db int, key, str []byte, obj storage.Object, d int64) error {
 		got[string(key)] = string(str)
 		if string(key) == "ttl" {
 			deadline = d
@@ -186,14 +194,7 @@ func TestReadRedisRDB(t *testing.T) {
 	c.SAdd(ctx, "intset3", -70000, 1<<40)
 	c.Expire(ctx, "hash3", time.Hour)
 	c.Set(ctx, "s", "x", time.Hour)
-	if err := c.Save(ctx).Err(); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(filepath.Join(dir, "dump.rdb"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := saveDump(t, c, dir)
 	now := time.Now().UnixMilli()
 	s := storage.New(storage.Options{Databases: 16, Shards: 2})
 	if _, err := ReadRDB(bufio.NewReader(f), testLimits, loadInto(s, now)); err != nil {
