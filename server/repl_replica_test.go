@@ -32,6 +32,16 @@ func startReplServer(t *testing.T, args ...string) (*Server, string) {
 	return startServer(t, cfg, nil)
 }
 
+// startTrio starts three servers, a primary and two to make its replicas,
+// and clients of the two.
+func startTrio(t *testing.T) (p, r1, r2 *Server, paddr, r1addr string, c1, c2 *redis.Client) {
+	t.Helper()
+	p, paddr = startReplServer(t)
+	r1, r1addr = startReplServer(t)
+	r2, r2addr := startReplServer(t)
+	return p, r1, r2, paddr, r1addr, client(t, r1addr), client(t, r2addr)
+}
+
 // mixedLoad writes every type with TTLs, deletes and expiries into two
 // databases from a few connections.
 func mixedLoad(t *testing.T, addr, prefix string, rounds int) {
@@ -77,13 +87,9 @@ func mixedLoad(t *testing.T, addr, prefix string, rounds int) {
 // it, end with the primary's digest; they refuse clients' writes and
 // report their role.
 func TestTwoSessiondReplicas(t *testing.T) {
-	p, paddr := startReplServer(t)
-	r1, r1addr := startReplServer(t)
-	r2, r2addr := startReplServer(t)
+	p, r1, r2, paddr, _, c1, c2 := startTrio(t)
 	ctx := context.Background()
 	host, port, _ := strings.Cut(paddr, ":")
-	c1 := client(t, r1addr)
-	c2 := client(t, r2addr)
 	mixedLoad(t, paddr, "early:", 300)
 	if err := c1.Do(ctx, "REPLICAOF", host, port).Err(); err != nil {
 		t.Fatal(err)
@@ -127,13 +133,9 @@ func TestTwoSessiondReplicas(t *testing.T) {
 // a partial resync (psync2: the promoted one keeps the old id as its
 // secondary), and the data matches after more writes.
 func TestPromotionContinuesPartially(t *testing.T) {
-	p, paddr := startReplServer(t)
-	r1, r1addr := startReplServer(t)
-	r2, r2addr := startReplServer(t)
+	p, r1, r2, paddr, r1addr, c1, c2 := startTrio(t)
 	ctx := context.Background()
 	host, port, _ := strings.Cut(paddr, ":")
-	c1 := client(t, r1addr)
-	c2 := client(t, r2addr)
 	for _, c := range []*redis.Client{c1, c2} {
 		if err := c.Do(ctx, "REPLICAOF", host, port).Err(); err != nil {
 			t.Fatal(err)
