@@ -63,12 +63,7 @@ func redisReplicaProcess(t *testing.T) *os.Process {
 // timing assertion: the replica applies what it is sent at its pace).
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	for start := time.Now(); !cond(); {
-		if time.Since(start) > 30*time.Second {
-			t.Fatalf("not within 30 s: %s", what)
-		}
-		time.Sleep(10 * time.Millisecond) // polling a condition
-	}
+	waitFor(t, 30*time.Second, what, cond)
 }
 
 // TestRedisReplicatesFromUs: a real redis-server 7.0 with --replicaof
