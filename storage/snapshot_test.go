@@ -99,7 +99,7 @@ func TestSnapshotStopped(t *testing.T) {
 		put(s, 0, i%2, "k"+strconv.Itoa(i), "v", 0)
 	}
 	encoded := 0
-	s.Snapshot(0, func([]DBCount) {}, func(e *Entry, b []byte) []byte { encoded++; return b },
+	s.Snapshot(0, func([]DBCount) {}, func(e *Entry, b []byte) []byte { encoded++; return append(b, e.Key...) },
 		func(int, []byte) bool { return false })
 	before := encoded
 	for i := range 100 {
@@ -107,5 +107,47 @@ func TestSnapshotStopped(t *testing.T) {
 	}
 	if encoded != before || before > 50 {
 		t.Fatalf("encoded %d keys for the first shard, %d after the stop", before, encoded-before)
+	}
+}
+
+// A shard is handed out in pieces that end at a key's end and grow no
+// bigger than a piece and one key; the pieces are reused, so a snapshot
+// allocates about one shard's worth, not one buffer per shard.
+func TestSnapshotPieces(t *testing.T) {
+	s := New(Options{Databases: 1, Shards: 2})
+	val := strings.Repeat("v", 1000)
+	const keys = 3000 // about 1.5 MB a shard: several pieces each
+	for i := range keys {
+		put(s, 0, 0, fmt.Sprintf("k%05d", i), val, 0)
+	}
+	entry := len("k00000=") + len(val) + 1
+	seen := map[string]bool{}
+	outs := 0
+	firsts := map[*byte]bool{} // distinct backing arrays handed out
+	s.Snapshot(0, func([]DBCount) {}, func(e *Entry, b []byte) []byte {
+		return append(b, e.Key+"="+string(e.Str)+"\n"...)
+	}, func(_ int, b []byte) bool {
+		outs++
+		firsts[&b[:1][0]] = true
+		if len(b) >= snapPiece+entry || len(b)%entry != 0 {
+			t.Fatalf("a piece of %d bytes: want whole keys, under %d", len(b), snapPiece+entry)
+		}
+		for len(b) > 0 {
+			var line []byte
+			line, b, _ = bytes.Cut(b, []byte("\n"))
+			k, v, _ := strings.Cut(string(line), "=")
+			if v != val || seen[k] {
+				t.Fatalf("key %q: value of %d bytes, seen before %v", k, len(v), seen[k])
+			}
+			seen[k] = true
+		}
+		return true
+	})
+	if len(seen) != keys {
+		t.Fatalf("%d keys handed out, want %d", len(seen), keys)
+	}
+	// the second shard's pieces are the first one's again
+	if outs < 8 || len(firsts) > outs-4 {
+		t.Fatalf("%d pieces in %d distinct buffers", outs, len(firsts))
 	}
 }
