@@ -72,8 +72,8 @@ func TestDefaults(t *testing.T) {
 		c.Requirepass() != "" || !c.ProtectedMode() || c.TCPKeepalive().Seconds() != 300 {
 		t.Errorf("unexpected defaults: %+v", c.Get("*"))
 	}
-	if s := c.Shards(); s < 16 || s&(s-1) != 0 {
-		t.Errorf("Shards() = %d, want a power of two >= 16", s)
+	if s := c.Shards(); s < 256 || s&(s-1) != 0 {
+		t.Errorf("Shards() = %d, want a power of two >= 256", s)
 	}
 	if !reflect.DeepEqual(c.Bind(), []string{"127.0.0.1"}) {
 		t.Errorf("Bind() = %q", c.Bind())

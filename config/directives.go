@@ -338,12 +338,13 @@ var appliers = map[string]func(c *Config, v value){
 
 // resolveShards turns the shards setting into a shard count: 0 means
 // sized for the machine, a power of two with at least 8 shards per P
-// (never fewer than 16, never more than 4096) so lock contention stays low.
+// (never fewer than 256, never more than 4096): lock contention stays low,
+// and so does the wait of a command on a shard a snapshot is encoding.
 func resolveShards(n int64) int64 {
 	if n > 0 {
 		return n
 	}
-	want := int64(max(16, 8*runtime.GOMAXPROCS(0)))
+	want := int64(max(256, 8*runtime.GOMAXPROCS(0))) // as storage.DefaultShards
 	s := int64(1)
 	for s < want && s < 4096 {
 		s <<= 1

@@ -128,14 +128,16 @@ func (s *Store) Each(dbi int, now int64, fn func(e *Entry) bool) {
 // Each call covers the cursor up to the next range boundary and moves the cursor past it, so a key
 // present for the whole iteration is returned exactly once however the
 // shards grow or shrink meanwhile; a key added or removed during it may or
-// may not appear. Ranges are sized so a call returns about max(count,
-// shard size/32) keys: more than count is allowed, as in Redis.
+// may not appear. A call goes on through ranges, and shards, until it has
+// count keys; ranges are sized for about max(count, shard size/32) keys,
+// so a call may return more than count, as in Redis.
 func (s *Store) Scan(dbi int, now int64, cursor uint64, count int, fn func(e *Entry)) uint64 {
 	if count <= 0 {
 		count = 10
 	}
 	shardBits := uint(len64(s.mask))
 	d := s.dbs[dbi]
+	found := 0
 	for {
 		si := 0
 		if shardBits > 0 {
@@ -156,7 +158,6 @@ func (s *Store) Scan(dbi int, now int64, cursor uint64, count int, fn func(e *En
 		width := uint64(1) << (spaceBits - pieces)
 		start := cursor
 		end := (cursor | (width - 1)) + 1 // the next range boundary: never behind the cursor
-		found := 0
 		sh.idx.each(s.seed, func(kh uint64, e *Entry) bool {
 			if e.Deadline != 0 && e.Deadline <= now {
 				return true
@@ -169,7 +170,7 @@ func (s *Store) Scan(dbi int, now int64, cursor uint64, count int, fn func(e *En
 		})
 		sh.unlock()
 		cursor = end
-		if cursor == 0 || found > 0 {
+		if cursor == 0 || found >= count {
 			return cursor
 		}
 	}
