@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -294,29 +295,30 @@ func fullsync(ctx context.Context, o opts) error {
 		}
 	}
 	fmt.Printf("loaded %d sessions of 1 KiB in %v\n", o.keys, time.Since(loadStart).Round(time.Millisecond))
-	probe, err := p.Dial()
-	if err != nil {
-		return err
-	}
-	defer probe.Close()
+	// PING shows a pause of the whole server; GET of a random session
+	// also shows a wait for its shard, which a snapshot locks while it
+	// encodes the shard's keys
+	rssBefore, _ := p.RSS()
+	probes := []*probe{{name: "PING"}, {name: "GET", keys: o.keys}}
 	var stop atomic.Bool
-	var probes []float64
-	done := make(chan struct{})
-	go func() { // PING the primary all through the sync
-		defer close(done)
-		for !stop.Load() {
-			t := time.Now()
-			if _, err := probe.Do("PING"); err != nil {
-				return
-			}
-			probes = append(probes, float64(time.Since(t).Microseconds())/1000)
+	var wg sync.WaitGroup
+	for _, pr := range probes {
+		c, err := p.Dial()
+		if err != nil {
+			return err
 		}
-	}()
+		defer c.Close()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pr.run(c, &stop)
+		}()
+	}
 	syncStart := time.Now()
 	r, err := startReplica(ctx, o.spec, p)
 	took := time.Since(syncStart)
 	stop.Store(true)
-	<-done
+	wg.Wait()
 	if err != nil {
 		return err
 	}
@@ -330,11 +332,47 @@ func fullsync(ctx context.Context, o opts) error {
 	if err != nil {
 		return err
 	}
-	slices.Sort(probes)
-	q := stats.Quantiles(probes, 0.5, 0.99)
-	fmt.Printf("full sync of %d sessions: %v until the replica's link was up with %d keys; primary PING p50 %.3f ms, p99 %.3f ms, longest %.3f ms (%d PINGs)\n",
-		o.keys, took.Round(time.Millisecond), size.Int, q[0], q[1], probes[len(probes)-1], len(probes))
+	peak, _ := p.PeakRSS()
+	fmt.Printf("full sync of %d sessions: %v until the replica's link was up with %d keys; primary RSS %d MB before, peak %d MB\n",
+		o.keys, took.Round(time.Millisecond), size.Int, rssBefore>>20, peak>>20)
+	for _, pr := range probes {
+		fmt.Println("  primary " + pr.String())
+	}
 	return nil
+}
+
+// A probe times one command, over and over, on its own connection.
+type probe struct {
+	name string
+	keys int       // GET session:<random below keys>; 0: the name alone
+	ms   []float64 // each reply's wait
+	err  error
+}
+
+func (pr *probe) run(c *resp.Conn, stop *atomic.Bool) {
+	for i := 0; !stop.Load(); i++ {
+		args := []string{pr.name}
+		if pr.keys > 0 {
+			args = append(args, "session:"+strconv.Itoa(int(uint64(i)*2654435761%uint64(pr.keys))))
+		}
+		t := time.Now()
+		if _, err := c.Do(args...); err != nil {
+			pr.err = err
+			return
+		}
+		pr.ms = append(pr.ms, float64(time.Since(t).Microseconds())/1000)
+	}
+}
+
+func (pr *probe) String() string {
+	if len(pr.ms) == 0 {
+		return fmt.Sprintf("%s: no replies (%v)", pr.name, pr.err)
+	}
+	slices.Sort(pr.ms)
+	q := stats.Quantiles(pr.ms, 0.5, 0.99)
+	over := len(pr.ms) - sort.SearchFloat64s(pr.ms, 10)
+	return fmt.Sprintf("%s p50 %.3f ms, p99 %.3f ms, longest %.3f ms, %d over 10 ms (%d sent)",
+		pr.name, q[0], q[1], pr.ms[len(pr.ms)-1], over, len(pr.ms))
 }
 
 // cpuTicks is a process's user+system CPU time in clock ticks (10 ms).

@@ -249,7 +249,13 @@ func (s *Server) Stop() {
 }
 
 // RSS returns the resident set size in bytes from /proc/<pid>/status.
-func (s *Server) RSS() (int64, error) {
+func (s *Server) RSS() (int64, error) { return s.statusBytes("VmRSS") }
+
+// PeakRSS returns the largest resident set size the process has had.
+func (s *Server) PeakRSS() (int64, error) { return s.statusBytes("VmHWM") }
+
+// statusBytes reads a kB field of /proc/<pid>/status, in bytes.
+func (s *Server) statusBytes(field string) (int64, error) {
 	if s.PID == 0 {
 		return 0, fmt.Errorf("%s: pid unknown (pass --sessiond-pid)", s.Name)
 	}
@@ -258,12 +264,12 @@ func (s *Server) RSS() (int64, error) {
 		return 0, err
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
 			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
 			return kb << 10, err
 		}
 	}
-	return 0, errors.New("no VmRSS line")
+	return 0, fmt.Errorf("no %s line", field)
 }
 
 // Dial opens a setup connection to the server.
