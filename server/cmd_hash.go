@@ -187,7 +187,7 @@ func cmdHsetnx(c *Client, args [][]byte) {
 // read. The caller ends tx.
 func (c *Client) hashRead(key []byte) (tx storage.Tx, h *storage.Hash, ok bool) {
 	db := c.DB()
-	tx = c.srv.store.Begin(c.nowMs, db, key)
+	tx = c.srv.store.BeginRead(c.nowMs, db, key)
 	_, h, ok = c.hashLookup(&tx, db, key, true)
 	return tx, h, ok
 }

@@ -155,7 +155,7 @@ func cmdTouch(c *Client, args [][]byte) { c.countKeys(args[1:], true) }
 
 func (c *Client) countKeys(keys [][]byte, touch bool) {
 	db := c.DB()
-	tx := c.srv.store.BeginKeys(c.nowMs, db, keys)
+	tx := c.srv.store.BeginReadKeys(c.nowMs, db, keys)
 	defer tx.End()
 	n := 0
 	for _, k := range keys {
@@ -175,7 +175,7 @@ func (c *Client) countKeys(keys [][]byte, touch bool) {
 
 func cmdType(c *Client, args [][]byte) {
 	db := c.DB()
-	tx := c.srv.store.Begin(c.nowMs, db, args[1])
+	tx := c.srv.store.BeginRead(c.nowMs, db, args[1])
 	defer tx.End()
 	e := tx.Peek(db, args[1])
 	c.countLookup(e)
@@ -593,7 +593,7 @@ func cmdPexpiretime(c *Client, args [][]byte) { c.ttl(args, true, true) }
 // remaining time (or, with abs, the deadline), in ms or rounded to seconds.
 func (c *Client) ttl(args [][]byte, ms, abs bool) {
 	db := c.DB()
-	tx := c.srv.store.Begin(c.nowMs, db, args[1])
+	tx := c.srv.store.BeginRead(c.nowMs, db, args[1])
 	defer tx.End()
 	e := tx.Peek(db, args[1])
 	c.countLookup(e)

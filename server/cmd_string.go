@@ -125,7 +125,7 @@ func (c *Client) readString(tx *storage.Tx, db int, key []byte) (*storage.Entry,
 
 func cmdGet(c *Client, args [][]byte) {
 	db := c.DB()
-	tx := c.srv.store.Begin(c.nowMs, db, args[1])
+	tx := c.srv.store.BeginRead(c.nowMs, db, args[1])
 	defer tx.End()
 	e, ok := c.readString(&tx, db, args[1])
 	switch {
@@ -429,7 +429,7 @@ func cmdGetset(c *Client, args [][]byte) {
 func cmdMget(c *Client, args [][]byte) {
 	db := c.DB()
 	keys := args[1:]
-	tx := c.srv.store.BeginKeys(c.nowMs, db, keys)
+	tx := c.srv.store.BeginReadKeys(c.nowMs, db, keys)
 	defer tx.End()
 	c.w.Array(len(keys))
 	var hits, misses int64
@@ -796,7 +796,7 @@ func (c *Client) lengthOK(size, add int64) bool {
 
 func cmdStrlen(c *Client, args [][]byte) {
 	db := c.DB()
-	tx := c.srv.store.Begin(c.nowMs, db, args[1])
+	tx := c.srv.store.BeginRead(c.nowMs, db, args[1])
 	defer tx.End()
 	e, ok := c.readString(&tx, db, args[1])
 	switch {

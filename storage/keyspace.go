@@ -15,7 +15,7 @@ func (s *Store) KeyCounts(dbi int) (keys, volatile int) {
 	d := s.dbs[dbi]
 	for i := range d.shards {
 		sh := &d.shards[i]
-		sh.lock()
+		sh.lockRead()
 		keys += sh.idx.len()
 		volatile += sh.volatile
 		sh.unlock()
@@ -30,7 +30,7 @@ func (s *Store) AvgTTL(dbi int, now int64) int64 {
 	d := s.dbs[dbi]
 	for i := range d.shards {
 		sh := &d.shards[i]
-		sh.lock()
+		sh.lockRead()
 		seen := 0
 		sh.idx.each(s.seed, func(_ uint64, e *Entry) bool {
 			if e.Deadline == 0 {
@@ -109,7 +109,7 @@ func (s *Store) Each(dbi int, now int64, fn func(e *Entry) bool) {
 	d := s.dbs[dbi]
 	for i := range d.shards {
 		sh := &d.shards[i]
-		sh.lock()
+		sh.lockRead()
 		more := sh.idx.each(s.seed, func(_ uint64, e *Entry) bool {
 			return e.Deadline != 0 && e.Deadline <= now || fn(e)
 		})
@@ -144,7 +144,7 @@ func (s *Store) Scan(dbi int, now int64, cursor uint64, count int, fn func(e *En
 			si = int(cursor >> (64 - shardBits))
 		}
 		sh := &d.shards[si]
-		sh.lock()
+		sh.lockRead()
 		n := sh.idx.len()
 		want := max(count, n/32)
 		// The range covers the shard's hash space divided into about
@@ -203,13 +203,14 @@ func (s *Store) RandomKey(dbi int, now int64) (string, bool) {
 	for tries := 0; tries < 3; tries++ {
 		for _, i := range order {
 			sh := &d.shards[i]
-			sh.lock()
+			sh.lockRead()
 			// Deleting from the index while walking it is safe: a Go map
 			// range tolerates deletes, and removed entries stay readable
 			// until the unlock.
 			expired, key, found := 0, "", false
 			sh.idx.each(s.seed, func(kh uint64, e *Entry) bool {
 				if e.Deadline != 0 && e.Deadline <= now {
+					sh.captureWaiting()
 					s.expire(dbi, sh, kh, e)
 					expired++
 					return expired < 16

@@ -64,7 +64,7 @@ func (s *Store) sampleRound(p Policy, now int64) bool {
 			continue
 		}
 		sh := &d.shards[rand.IntN(len(d.shards))]
-		sh.lock()
+		sh.lockRead()
 		if p.VolatileOnly() && sh.volatile == 0 {
 			sh.unlock()
 			continue
@@ -73,6 +73,7 @@ func (s *Store) sampleRound(p Policy, now int64) bool {
 		sh.idx.each(s.seed, func(kh uint64, e *Entry) bool {
 			visited++
 			if e.Deadline != 0 && e.Deadline <= now {
+				sh.captureWaiting()
 				s.expire(sh.dbi, sh, kh, e)
 				expired = true
 				return visited < 4*n

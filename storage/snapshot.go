@@ -31,9 +31,23 @@ const snapPiece = 256 << 10
 
 // lock locks the shard, capturing it first if a snapshot waits for it.
 // Every lock of a shard in this package goes through here, except
-// Snapshot's own all-shards lock.
+// Snapshot's own all-shards lock and a read Tx's (Store.BeginRead), which
+// captures before it changes anything.
 func (sh *shard) lock() {
 	sh.mu.Lock()
+	sh.captureWaiting()
+}
+
+// lockRead locks the shard for a walk that only reads it, or that calls
+// captureWaiting before it changes anything: it does not capture the shard,
+// so the active expiry cycle, INFO's key counts or a SCAN that reach every
+// shard before a snapshot's walk do not make it encode the whole dataset
+// at once.
+func (sh *shard) lockRead() { sh.mu.Lock() }
+
+// captureWaiting captures the shard, which the caller holds, if a snapshot
+// waits for it.
+func (sh *shard) captureWaiting() {
 	if sn := sh.snap; sn != nil {
 		sh.snap = nil
 		sh.capture(sn)

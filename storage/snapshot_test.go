@@ -151,3 +151,87 @@ func TestSnapshotPieces(t *testing.T) {
 		t.Fatalf("%d pieces in %d distinct buffers", outs, len(firsts))
 	}
 }
+
+// Reads in a BeginRead Tx, and the store's own walks that only read, do
+// not capture a shard a snapshot waits for; a read or an expiry cycle that
+// deletes an expired key, and a plain Begin, capture it first, so the
+// snapshot still holds every key live at its mark.
+func TestSnapshotReadsDoNotCapture(t *testing.T) {
+	s := New(Options{Databases: 1, Shards: 8})
+	var keys []string
+	for i := range 200 {
+		k := "k" + strconv.Itoa(i)
+		keys = append(keys, k)
+		put(s, 0, 0, k, "v", 150) // live at the mark (100), expired at 200
+	}
+	// two keys of shards the walk reaches after the first
+	var late []string
+	for _, k := range keys {
+		if s.shardIndex([]byte(k)) > 1 && (len(late) == 0 || s.shardIndex([]byte(k)) != s.shardIndex([]byte(late[0]))) {
+			late = append(late, k)
+			if len(late) == 2 {
+				break
+			}
+		}
+	}
+	encoded := 0
+	got := map[string]bool{}
+	first := true
+	s.Snapshot(100, func([]DBCount) {}, func(e *Entry, b []byte) []byte {
+		encoded++
+		return append(b, e.Key+"\n"...)
+	}, func(_ int, b []byte) bool {
+		for _, k := range strings.Fields(string(b)) {
+			got[k] = true
+		}
+		if !first {
+			return true
+		}
+		first = false // the walk has captured the first shard only
+		before := encoded
+		for _, k := range keys {
+			tx := s.BeginRead(100, 0, []byte(k))
+			if tx.Get(0, []byte(k)) == nil {
+				t.Errorf("%s not read", k)
+			}
+			tx.End()
+		}
+		tx := s.BeginReadKeys(100, 0, [][]byte{[]byte(keys[0]), []byte(keys[1])})
+		tx.Get(0, []byte(keys[0]))
+		tx.End()
+		// walks that only read, and an expiry cycle with nothing due
+		s.KeyCounts(0)
+		s.AvgTTL(0, 100)
+		s.Each(0, 100, func(*Entry) bool { return true })
+		s.Scan(0, 100, 0, 1000, func(*Entry) {})
+		s.SweepExpired(100, 1000)
+		if encoded != before {
+			t.Errorf("reads encoded %d keys", encoded-before)
+		}
+		// a read at 200 deletes late[0]: its shard is captured first
+		tx = s.BeginRead(200, 0, []byte(late[0]))
+		if tx.Get(0, []byte(late[0])) != nil {
+			t.Errorf("%s read after its deadline", late[0])
+		}
+		tx.End()
+		if encoded == before {
+			t.Error("a read that expired a key did not capture its shard")
+		}
+		// a plain Begin captures too
+		before = encoded
+		tx = s.Begin(100, 0, []byte(late[1]))
+		tx.End()
+		if encoded == before {
+			t.Error("Begin did not capture")
+		}
+		// the expiry cycle deletes every key now: each shard it changes
+		// is captured first
+		if n := s.SweepExpired(200, 1000); n == 0 {
+			t.Error("nothing expired at 200")
+		}
+		return true
+	})
+	if len(got) != len(keys) {
+		t.Fatalf("snapshot has %d keys, want %d", len(got), len(keys))
+	}
+}

@@ -192,6 +192,9 @@ type Tx struct {
 	Now  int64
 	one  *shard
 	many []*shard
+	// read: begun by BeginRead or BeginReadKeys, so a shard a snapshot
+	// waits for is captured only before this Tx changes it
+	read bool
 	// The entries this Tx returned, recharged at End: commands change
 	// values in place, so their cost is known only then.
 	touched [4]touched
@@ -334,6 +337,36 @@ func (s *Store) Begin(now int64, dbi int, key []byte) Tx {
 	return Tx{s: s, Now: now, one: sh}
 }
 
+// BeginRead is Begin for a command that only reads. It does not capture
+// the shard when a snapshot waits for it: a read changes nothing a
+// snapshot holds, so it need not wait for the shard's encoding, and reads
+// that reach every shard before the snapshot's walk do not make it encode
+// the whole dataset at once. Should the Tx change the shard after all (a
+// key found past its deadline is deleted), it captures the shard first.
+func (s *Store) BeginRead(now int64, dbi int, key []byte) Tx {
+	sh := &s.dbs[dbi].shards[s.shardIndex(key)]
+	sh.mu.Lock()
+	return Tx{s: s, Now: now, one: sh, read: true}
+}
+
+// BeginReadKeys is BeginKeys for a command that only reads (see
+// BeginRead).
+func (s *Store) BeginReadKeys(now int64, dbi int, keys [][]byte) Tx {
+	idx := make([]int, 0, len(keys))
+	for _, k := range keys {
+		idx = append(idx, dbi*s.nsh+s.shardIndex(k))
+	}
+	return s.lockIndexesFor(now, idx, true)
+}
+
+// changing is called before t changes shard sh: a read Tx captures the
+// shard first if a snapshot waits for it.
+func (t *Tx) changing(sh *shard) {
+	if t.read {
+		sh.captureWaiting()
+	}
+}
+
 // Ref names a key in a database.
 type Ref struct {
 	DB  int
@@ -359,9 +392,13 @@ func (s *Store) BeginKeys(now int64, dbi int, keys [][]byte) Tx {
 	return s.lockIndexes(now, idx)
 }
 
-func (s *Store) lockIndexes(now int64, idx []int) Tx {
+func (s *Store) lockIndexes(now int64, idx []int) Tx { return s.lockIndexesFor(now, idx, false) }
+
+// lockIndexesFor locks the shards at the given indexes (database × shards
+// + shard) in order; read: without capturing them (see BeginRead).
+func (s *Store) lockIndexesFor(now int64, idx []int, read bool) Tx {
 	sort.Ints(idx)
-	t := Tx{s: s, Now: now}
+	t := Tx{s: s, Now: now, read: read}
 	if len(idx) > len(t.touched) {
 		t.more = make([]touched, 0, len(idx)-len(t.touched)) // one key each, usually
 	}
@@ -372,7 +409,11 @@ func (s *Store) lockIndexes(now int64, idx []int) Tx {
 		}
 		last = i
 		sh := &s.dbs[i/s.nsh].shards[i%s.nsh]
-		sh.lock()
+		if read {
+			sh.mu.Lock()
+		} else {
+			sh.lock()
+		}
 		t.many = append(t.many, sh)
 	}
 	return t
@@ -498,12 +539,16 @@ func (t *Tx) peek(dbi int, key []byte) (*shard, uint64, *Entry) {
 	}
 	if e.Deadline != 0 && e.Deadline <= t.Now {
 		if !t.s.replica.Load() {
+			t.changing(sh)
 			t.s.expire(dbi, sh, kh, e)
 		}
 		return sh, kh, nil // a replica hides it until its primary's DEL
 	}
-	if h, ok := e.Obj.(*Hash); ok && h.NextFieldDeadline() != 0 && h.NextFieldDeadline() <= t.Now && !t.s.replica.Load() && t.s.expireFields(dbi, sh, kh, e, h, t.Now) {
-		return sh, kh, nil // its last fields expired: the hash is gone
+	if h, ok := e.Obj.(*Hash); ok && h.NextFieldDeadline() != 0 && h.NextFieldDeadline() <= t.Now && !t.s.replica.Load() {
+		t.changing(sh)
+		if t.s.expireFields(dbi, sh, kh, e, h, t.Now) {
+			return sh, kh, nil // its last fields expired: the hash is gone
+		}
 	}
 	t.touch(sh, kh, e)
 	return sh, kh, e
@@ -557,6 +602,7 @@ func (t *Tx) PutFound(dbi int, key []byte, found *Entry, str []byte, obj Object,
 }
 
 func (t *Tx) put(sh *shard, h uint64, key []byte, found *Entry, str []byte, obj Object, deadline int64) *Entry {
+	t.changing(sh)
 	if found != nil {
 		found.Str, found.Obj, found.Raw = str, obj, false
 		t.accessed(sh, h, found)
@@ -584,6 +630,7 @@ func (t *Tx) Delete(dbi int, key []byte) bool {
 	if e == nil {
 		return false
 	}
+	t.changing(sh)
 	t.s.remove(sh, kh, e)
 	return true
 }
@@ -591,6 +638,7 @@ func (t *Tx) Delete(dbi int, key []byte) bool {
 // SetDeadline changes the deadline of a live entry in dbi.
 func (t *Tx) SetDeadline(dbi int, e *Entry, deadline int64) {
 	sh, h := t.locateString(dbi, e.Key)
+	t.changing(sh)
 	sh.setDeadline(e, h, deadline)
 	t.s.retrack(sh, h, e)
 }
@@ -623,7 +671,7 @@ func (s *Store) SweepExpired(now int64, budget int) int {
 				return removed
 			}
 			sh := &d.shards[i]
-			sh.lock()
+			sh.lockRead() // sweepShard captures before it removes
 			removed += s.sweepShard(dbi, sh, now, budget-removed)
 			sh.unlock()
 		}
@@ -645,11 +693,13 @@ func (s *Store) sweepShard(dbi int, sh *shard, now int64, budget int) int {
 		}
 		e.timer = 0
 		if e.Deadline != 0 && e.Deadline <= now {
+			sh.captureWaiting()
 			s.expire(dbi, sh, next.Key, e)
 			removed++
 			continue
 		}
 		if h, ok := e.Obj.(*Hash); ok && h.NextFieldDeadline() != 0 && h.NextFieldDeadline() <= now {
+			sh.captureWaiting()
 			removed++
 			if s.expireFields(dbi, sh, next.Key, e, h, now) {
 				continue
