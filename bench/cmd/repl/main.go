@@ -299,6 +299,10 @@ func fullsync(ctx context.Context, o opts) error {
 	// also shows a wait for its shard, which a snapshot locks while it
 	// encodes the shard's keys
 	rssBefore, _ := p.RSS()
+	peakFrom := "the sync's start"
+	if err := p.ResetPeakRSS(); err != nil {
+		peakFrom = "the server's start"
+	}
 	probes := []*probe{{name: "PING"}, {name: "GET", keys: o.keys}}
 	var stop atomic.Bool
 	var wg sync.WaitGroup
@@ -333,8 +337,8 @@ func fullsync(ctx context.Context, o opts) error {
 		return err
 	}
 	peak, _ := p.PeakRSS()
-	fmt.Printf("full sync of %d sessions: %v until the replica's link was up with %d keys; primary RSS %d MB before, peak %d MB\n",
-		o.keys, took.Round(time.Millisecond), size.Int, rssBefore>>20, peak>>20)
+	fmt.Printf("full sync of %d sessions: %v until the replica's link was up with %d keys; primary RSS %d MB before, peak %d MB since %s\n",
+		o.keys, took.Round(time.Millisecond), size.Int, rssBefore>>20, peak>>20, peakFrom)
 	for _, pr := range probes {
 		fmt.Println("  primary " + pr.String())
 	}

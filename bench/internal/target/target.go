@@ -254,6 +254,14 @@ func (s *Server) RSS() (int64, error) { return s.statusBytes("VmRSS") }
 // PeakRSS returns the largest resident set size the process has had.
 func (s *Server) PeakRSS() (int64, error) { return s.statusBytes("VmHWM") }
 
+// ResetPeakRSS makes PeakRSS count from now (Linux's clear_refs 5).
+func (s *Server) ResetPeakRSS() error {
+	if s.PID == 0 {
+		return fmt.Errorf("%s: pid unknown", s.Name)
+	}
+	return os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", s.PID), []byte("5"), 0)
+}
+
 // statusBytes reads a kB field of /proc/<pid>/status, in bytes.
 func (s *Server) statusBytes(field string) (int64, error) {
 	if s.PID == 0 {
