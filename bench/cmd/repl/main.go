@@ -24,6 +24,7 @@ type opts struct {
 	check            string
 	rounds, requests int
 	rate, seconds    int
+	primaryCPU       float64 // throughput: cap each primary at this many cores (0: none)
 	keys             int
 	benchBin         string
 	spec             target.Spec
@@ -37,6 +38,7 @@ func main() {
 	fs.StringVar(&o.check, "check", "throughput", "throughput, lag or fullsync")
 	fs.IntVar(&o.rounds, "rounds", 5, "throughput: rounds")
 	fs.IntVar(&o.requests, "requests", 200000, "throughput: redis-benchmark -n")
+	fs.Float64Var(&o.primaryCPU, "primary-cpu", 0, "throughput: hold every primary to this many cores (a cgroup; needs root), so that replicas and redis-benchmark do not take its CPU")
 	fs.IntVar(&o.rate, "rate", 50000, "lag: writes per second")
 	fs.IntVar(&o.seconds, "seconds", 10, "lag: how long")
 	fs.IntVar(&o.keys, "keys", 1000000, "fullsync: sessions of 1 KiB")
@@ -53,6 +55,9 @@ func main() {
 			shown = specs
 		}
 		fmt.Printf("repl --check %s: %s\n", o.check, topts.Describe(shown))
+		if o.check == "throughput" && o.primaryCPU > 0 {
+			fmt.Printf("each primary held to %.2f cores (replicas and redis-benchmark are not)\n", o.primaryCPU)
+		}
 		switch o.check {
 		case "throughput":
 			return throughput(ctx, o)
@@ -146,6 +151,13 @@ func throughputOnce(ctx context.Context, o opts, spec target.Spec, n int) (rps, 
 		return 0, 0, 0, err
 	}
 	defer p.Stop()
+	if o.primaryCPU > 0 {
+		cc, err := newCPUCap(p.PID, o.primaryCPU)
+		if err != nil {
+			return 0, 0, 0, fmt.Errorf("--primary-cpu: %w", err)
+		}
+		defer cc.remove(p.PID)
+	}
 	var reps []*target.Server
 	defer func() {
 		for _, r := range reps {
