@@ -43,7 +43,11 @@
 // snapshot and applies its stream through a master client whose Now is 0
 // (no key is expired for it); the store is in replica mode meanwhile
 // (expired keys hidden, never removed; nothing evicted), and clients'
-// writes get -READONLY.
+// writes get -READONLY. A replica relays its primary's stream, as it came,
+// into its own replication.Log (no effect sink then), and serves replicas
+// of its own from it; a full sync it serves takes the apply lock
+// (upstream.applyMu) until the snapshot's instant, so that the snapshot and
+// its offset agree.
 //
 // Imports: standard library, redcon, sessiond/{clock,expiry,storage,glob,replication,session}.
 // It must not import main or config (the Config interface decouples it).

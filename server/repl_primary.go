@@ -157,6 +157,14 @@ func cmdWait(c *Client, args [][]byte) {
 	}
 }
 
+// dropReplicas closes the connections of the attached replicas, which
+// reconnect and sync again; p.mu is held.
+func (p *primary) dropReplicas() {
+	for l := range p.replicas {
+		l.c.conn.Close()
+	}
+}
+
 // replicaLink is one attached replica.
 type replicaLink struct {
 	c       *Client
@@ -264,8 +272,9 @@ func (c *Client) startReplica(replid string, off int64, psync bool) {
 	if c.replica != nil {
 		return // already one: Redis ignores it too
 	}
-	if c.srv.upstream.active() {
-		c.w.Error("ERR sessiond replicas do not serve replicas of their own yet")
+	if c.srv.upstream.active() && !c.srv.relaying() {
+		// a replica relays its primary's stream once it has synced
+		c.w.Error("NOMASTERLINK Can't SYNC while not connected with my master")
 		return
 	}
 	if err := c.detach(); err != nil {
@@ -292,13 +301,21 @@ func (c *Client) startReplica(replid string, off int64, psync bool) {
 }
 
 // mark is called at a snapshot's instant: it creates the stream if need
-// be and returns its offset, the snapshot's.
+// be (a replica relays its primary's instead, and has none before its
+// first sync) and returns its offset, the snapshot's.
 func (s *Server) replMark() (*replication.Log, int64) {
-	s.startLog(0)
+	if !s.upstream.active() {
+		s.startLog(0)
+	}
 	p := &s.repl
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.log.Reselect()
+	if p.log == nil {
+		return nil, 0
+	}
+	if !s.upstream.active() {
+		p.log.Reselect()
+	}
 	return p.log, p.log.Offset()
 }
 
@@ -311,8 +328,15 @@ func (s *Server) startLog(off int64) {
 	if p.log != nil {
 		return
 	}
-	lg := replication.NewLog(off, s.cfgInt("repl-backlog-size", 1<<20))
+	s.sinkTo(replication.NewLog(off, s.cfgInt("repl-backlog-size", 1<<20)))
+}
+
+// sinkTo makes lg the stream of a primary: the store's effects are
+// appended to it, and PINGs while replicas are attached. p.mu is held.
+func (s *Server) sinkTo(lg *replication.Log) {
+	p := &s.repl
 	lg.SetClock(s.clock.Now)
+	lg.Reselect() // the next effect says its database
 	p.log = lg
 	s.store.SetEffectSink(lg.Append)
 	s.bg.Add(1)
@@ -437,15 +461,39 @@ const replBatchDelay = 500 * time.Microsecond
 func (s *Server) fullSync(link *replicaLink, psync bool, write func([]byte) bool, limit replication.Limit) (*replication.Follower, bool) {
 	var off int64
 	var f *replication.Follower
+	// On a replica the relayed stream is appended as each command is
+	// applied, under upstream.applyMu: holding it from before the
+	// snapshot locks the shards until its instant (mark) keeps the offset
+	// and the data of the snapshot in step. (The same order, applyMu then
+	// shards, as the stream's.)
+	release := func() {}
+	if s.upstream.active() {
+		var once sync.Once
+		s.upstream.applyMu.Lock()
+		release = func() { once.Do(s.upstream.applyMu.Unlock) }
+		defer release()
+	}
 	mark := func() []replication.Aux {
+		defer release()
 		// follow from the snapshot's instant, so the stream is kept from
 		// there whatever is appended while the snapshot is written
 		var lg *replication.Log
-		lg, off = s.replMark()
-		f, _ = lg.Follow(off, limit)
+		if lg, off = s.replMark(); lg != nil {
+			f, _ = lg.Follow(off, limit)
+		}
+		// a primary's stream says its next database (replMark), a relayed
+		// one goes on where its primary's last SELECT left it
+		streamDB := 0
+		if s.upstream.active() {
+			s.upstream.mu.Lock()
+			if mc := s.upstream.mc; mc != nil {
+				streamDB = mc.DB()
+			}
+			s.upstream.mu.Unlock()
+		}
 		return []replication.Aux{{Key: "redis-ver", Value: "7.0.15"}, {Key: "redis-bits", Value: "64"},
 			{Key: "ctime", Value: strconv.FormatInt(s.clock.Now().Unix(), 10)},
-			{Key: "repl-stream-db", Value: "0"}, {Key: "repl-id", Value: s.replID()},
+			{Key: "repl-stream-db", Value: strconv.Itoa(streamDB)}, {Key: "repl-id", Value: s.replID()},
 			{Key: "repl-offset", Value: strconv.FormatInt(off, 10)}, {Key: "aof-base", Value: "0"}}
 	}
 	head := func() []byte {
@@ -528,8 +576,11 @@ func (s *Server) pingReplicas(lg *replication.Log) {
 		case <-tick:
 		}
 		s.repl.mu.Lock()
-		n := len(s.repl.replicas)
+		n, cur := len(s.repl.replicas), s.repl.log
 		s.repl.mu.Unlock()
+		if cur != lg || s.upstream.active() {
+			return // a newer stream has its own, or a replica relays its primary's PINGs
+		}
 		if n > 0 {
 			lg.AppendRaw(pingCommand)
 		}

@@ -27,7 +27,10 @@ import (
 // full resync's snapshot or continues, then applies the stream through a
 // master client (no replies; Now 0, so no key is expired for it) counting
 // every byte of it (the offset), answers REPLCONF GETACK and sends
-// REPLCONF ACK every second. It reconnects with a capped backoff and a
+// REPLCONF ACK every second. Each command's bytes are also appended, as
+// they came, to the server's replication log, under the primary's id and
+// offsets: replicas of this replica get the primary's stream from it, as
+// Redis relays it, and continue from it with psync2 when it is promoted. It reconnects with a capped backoff and a
 // PSYNC for the next byte. The store is in replica mode meanwhile: keys
 // past their deadline are hidden, never removed (the primary's DEL does),
 // nothing is evicted, and clients' writes get -READONLY.
@@ -49,6 +52,10 @@ type upstream struct {
 	// cached master does: a partial resync continues the stream mid-way,
 	// in the database its last SELECT chose. A full resync replaces it.
 	mc *Client
+	// applyMu is held while a command of the stream is applied and
+	// relayed, and by a replica's own replica's full sync until its
+	// snapshot's instant (fullSync).
+	applyMu sync.Mutex
 }
 
 // active reports whether the server is a replica (one atomic load: every
@@ -100,6 +107,14 @@ func cmdReplicaof(c *Client, args [][]byte) {
 func (s *Server) follow(host string, port int) {
 	s.stopLink()
 	u := &s.upstream
+	// a primary's own stream ends: its replicas reconnect, and get this
+	// server's new primary's stream once it relays one
+	p := &s.repl
+	p.mu.Lock()
+	s.store.SetEffectSink(nil)
+	p.log = nil
+	p.dropReplicas()
+	p.mu.Unlock()
 	s.store.SetReplica(true)
 	s.store.SetMaxmemory(0, s.store.Policy()) // replicas do not evict
 	ctx, cancel := context.WithCancel(s.ctx)
@@ -155,9 +170,17 @@ func (s *Server) promote() {
 		p.replid2, p.offset2 = old, off
 	}
 	p.replid = randomHex(40)
-	p.log = nil
+	lg := p.log
+	if lg == nil || lg.Offset() != off {
+		lg = replication.NewLog(off, s.cfgInt("repl-backlog-size", 1<<20))
+	}
+	// the relayed stream goes on as this server's own: its backlog lets
+	// the old primary's replicas continue even from behind this one. Its
+	// own replicas reconnect to learn the new id, and continue (psync2),
+	// as Redis has them do.
+	s.sinkTo(lg)
+	p.dropReplicas()
 	p.mu.Unlock()
-	s.startLog(off)
 }
 
 // runLink keeps the link to host:port up until ctx ends, retrying after
@@ -301,7 +324,8 @@ func (s *Server) linkOnce(ctx context.Context, addr string, connected func()) er
 		}
 		u.syncing.Store(true)
 		conn.SetReadDeadline(time.Time{}) // a big snapshot takes its time
-		if err := s.loadSnapshot(l); err != nil {
+		streamDB, err := s.loadSnapshot(l)
+		if err != nil {
 			return err
 		}
 		s.rebuildSessions(0) // the snapshot's sessions, put without commands
@@ -309,6 +333,7 @@ func (s *Server) linkOnce(ctx context.Context, addr string, connected func()) er
 		u.mu.Lock()
 		u.replid = f[1]
 		u.mc = s.masterClient()
+		u.mc.db.Store(int32(streamDB))
 		u.mu.Unlock()
 		u.offset.Store(off)
 	case strings.HasPrefix(r, "+CONTINUE"):
@@ -320,6 +345,10 @@ func (s *Server) linkOnce(ctx context.Context, addr string, connected func()) er
 	default:
 		return fmt.Errorf("PSYNC reply %q", r)
 	}
+	u.mu.Lock()
+	replid = u.replid
+	u.mu.Unlock()
+	s.relay(replid, u.offset.Load())
 	u.linkUp.Store(true)
 	u.lastIO.Store(time.Now().UnixMilli())
 	connected()
@@ -344,14 +373,17 @@ func (s *Server) linkOnce(ctx context.Context, addr string, connected func()) er
 }
 
 // loadSnapshot reads the snapshot of a full resync ($<len> or $EOF:<mark>)
-// into the emptied store, answering -LOADING to clients meanwhile.
-func (s *Server) loadSnapshot(l *link) error {
+// into the emptied store, answering -LOADING to clients meanwhile. It
+// returns the database the stream goes on in (the repl-stream-db aux
+// field: a replica relaying its primary's stream snapshots it mid-way,
+// where no SELECT comes before the next command).
+func (s *Server) loadSnapshot(l *link) (int, error) {
 	h, err := l.line()
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if !strings.HasPrefix(h, "$") {
-		return fmt.Errorf("snapshot header %q", h)
+		return 0, fmt.Errorf("snapshot header %q", h)
 	}
 	u := &s.upstream
 	u.loading.Store(true)
@@ -373,31 +405,47 @@ func (s *Server) loadSnapshot(l *link) error {
 	}
 	if mark, ok := strings.CutPrefix(h, "$EOF:"); ok {
 		if len(mark) != 40 {
-			return fmt.Errorf("snapshot header %q", h)
+			return 0, fmt.Errorf("snapshot header %q", h)
 		}
-		if _, err := replication.ReadRDB(l.br, lim, put); err != nil {
-			return err
+		aux, err := replication.ReadRDB(l.br, lim, put)
+		if err != nil {
+			return 0, err
 		}
 		end := make([]byte, 40)
 		if _, err := io.ReadFull(l.br, end); err != nil || string(end) != mark {
-			return fmt.Errorf("snapshot end mark %q, want %q (%v)", end, mark, err)
+			return 0, fmt.Errorf("snapshot end mark %q, want %q (%v)", end, mark, err)
 		}
-		return nil
+		return s.streamDB(aux)
 	}
 	n, err := strconv.ParseInt(h[1:], 10, 64)
 	if err != nil || n < 0 {
-		return fmt.Errorf("snapshot header %q", h)
+		return 0, fmt.Errorf("snapshot header %q", h)
 	}
 	lr := &io.LimitedReader{R: l.br, N: n}
-	if _, err := replication.ReadRDB(bufio.NewReaderSize(lr, 64<<10), lim, put); err != nil {
-		return err
+	aux, err := replication.ReadRDB(bufio.NewReaderSize(lr, 64<<10), lim, put)
+	if err != nil {
+		return 0, err
 	}
 	if lr.N != 0 {
 		// the bufio reader read ahead within the limit: nothing may follow
 		// the checksum inside the payload
-		return fmt.Errorf("%d bytes after the snapshot's checksum", lr.N)
+		return 0, fmt.Errorf("%d bytes after the snapshot's checksum", lr.N)
 	}
-	return nil
+	return s.streamDB(aux)
+}
+
+// streamDB is a snapshot's repl-stream-db: 0 when absent, an error when
+// this server has no such database.
+func (s *Server) streamDB(aux map[string]string) (int, error) {
+	v, ok := aux["repl-stream-db"]
+	if !ok {
+		return 0, nil
+	}
+	db, err := strconv.Atoi(v)
+	if err != nil || db < 0 || db >= s.store.Databases() {
+		return 0, fmt.Errorf("snapshot's repl-stream-db %q", v)
+	}
+	return db, nil
 }
 
 // applyStream applies the primary's commands, counting every byte.
@@ -409,31 +457,99 @@ func (s *Server) applyStream(l *link, timeout time.Duration, ack func() error) e
 	}
 	mc := u.mc
 	u.mu.Unlock()
+	s.repl.mu.Lock()
+	lg := s.repl.log // relay set it up
+	s.repl.mu.Unlock()
 	l.in.timeout, l.in.lastIO = timeout, &u.lastIO
 	var sp streamParser
+	var raw []byte
 	for {
 		args, n, err := sp.next(l.br)
 		if err != nil {
 			return err
 		}
-		if len(args) == 0 {
-			u.offset.Add(int64(n))
-			continue
-		}
-		switch {
-		case eq(args[0], "ping"):
-		case eq(args[0], "replconf") && len(args) >= 2 && eq(args[1], "getack"):
-			u.offset.Add(int64(n))
-			if err := ack(); err != nil {
-				return err
-			}
-			continue
-		default:
+		getack := len(args) >= 2 && eq(args[0], "replconf") && eq(args[1], "getack")
+		u.applyMu.Lock()
+		if len(args) > 0 && !getack && !eq(args[0], "ping") {
 			mc.execute(args)
 			mc.w.b = mc.w.b[:0]
 		}
+		if lg != nil {
+			// the bytes as they came: a well-formed stream is the
+			// canonical encoding of its commands, which is checked by
+			// length
+			if raw = relayed(raw[:0], args, n); len(raw) == n {
+				lg.AppendRaw(raw)
+			} else {
+				s.log.Warn("the primary's stream is not in canonical RESP; replicas of this replica resync", "command", string(args[0]))
+				lg = s.relayRestart(u.offset.Load() + int64(n))
+			}
+		}
 		u.offset.Add(int64(n))
+		u.applyMu.Unlock()
+		if getack {
+			if err := ack(); err != nil {
+				return err
+			}
+		}
 	}
+}
+
+// relayed appends to b a command of the stream as the primary encoded it,
+// n bytes: a keepalive newline, or the RESP array of args.
+func relayed(b []byte, args [][]byte, n int) []byte {
+	if len(args) == 0 {
+		if n == 1 {
+			return append(b, '\n')
+		}
+		return append(append(b, bytes.Repeat([]byte{' '}, max(n-2, 0))...), '\r', '\n')
+	}
+	return replication.AppendCommand(b, args...)
+}
+
+// relaying reports whether the server, a replica, relays its primary's
+// stream: it has synced once (its replicas may then sync from it).
+func (s *Server) relaying() bool {
+	s.repl.mu.Lock()
+	defer s.repl.mu.Unlock()
+	return s.repl.log != nil
+}
+
+// relay makes the server's log carry its primary's stream, id replid,
+// from offset off on: the log it has when it continues at its end (after a
+// partial resync), else a new one, whose replicas resync. A new id for the
+// same history (the primary was promoted from its replica) becomes the
+// log's, the old one its secondary id; its replicas reconnect to learn it
+// and continue (psync2).
+func (s *Server) relay(replid string, off int64) {
+	p := &s.repl
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.log != nil && p.log.Offset() == off {
+		if p.replid != replid {
+			p.replid2, p.offset2 = p.replid, off
+			p.replid = replid
+			p.dropReplicas()
+		}
+		return
+	}
+	p.log = replication.NewLog(off, s.cfgInt("repl-backlog-size", 1<<20))
+	p.log.SetClock(s.clock.Now)
+	p.replid, p.replid2, p.offset2 = replid, "", -1
+	p.dropReplicas()
+}
+
+// relayRestart replaces the relayed log by an empty one at off, and
+// returns it.
+func (s *Server) relayRestart(off int64) *replication.Log {
+	s.repl.mu.Lock()
+	replid := s.repl.replid
+	s.repl.log = nil
+	s.repl.mu.Unlock()
+	s.relay(replid, off)
+	s.repl.mu.Lock()
+	defer s.repl.mu.Unlock()
+	return s.repl.log
 }
 
 // streamReader reads the primary's socket for the link's bufio reader: raw

@@ -1,0 +1,120 @@
+package server
+
+import (
+	"context"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// TestChainedReplicas: a replica of a replica gets the primary's stream
+// relayed, as Redis relays it: a sessiond replica of a sessiond replica,
+// attached during a load of every type (counters and lists among them,
+// which a snapshot out of step with its offset would apply twice), and a
+// redis-server replica of it when one is installed, end with the
+// primary's digest, id and offset. A cut link continues partially, and
+// with the primary gone and the middle one promoted, its replica
+// continues partially from it (psync2) and follows its writes.
+func TestChainedReplicas(t *testing.T) {
+	p, mid, leaf, paddr, midaddr, cm, cl := startTrio(t)
+	ctx := context.Background()
+	now := func() int64 { return time.Now().UnixMilli() }
+	host, port, _ := strings.Cut(paddr, ":")
+	mhost, mport, _ := strings.Cut(midaddr, ":")
+	// a replica that has not synced yet refuses replicas of its own
+	if err := cm.Do(ctx, "REPLICAOF", "127.0.0.1", "1").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := cl.Do(ctx, "REPLICAOF", mhost, mport).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := client(t, midaddr).Do(ctx, "PSYNC", "?", "-1").Err(); err == nil ||
+		err.Error() != "NOMASTERLINK Can't SYNC while not connected with my master" {
+		t.Fatalf("PSYNC to a replica without a link: %v", err)
+	}
+	mixedLoad(t, paddr, "early:", 300)
+	if err := cm.Do(ctx, "REPLICAOF", host, port).Err(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		mixedLoad(t, paddr, "during:", 3000)
+	}()
+	var rc *redis.Client
+	if _, err := exec.LookPath("redis-server"); err == nil {
+		rc = startRedisReplica(t, midaddr)
+	} else {
+		t.Log("redis-server not installed (Debian package redis-server): no redis-server replica of the replica")
+	}
+	<-done
+	eventually(t, "the replica of the replica has the primary's data", func() bool {
+		d := p.Store().Digest(now())
+		return mid.Store().Digest(now()) == d && leaf.Store().Digest(now()) == d &&
+			leaf.upstream.offset.Load() == streamOffset(p)
+	})
+	if rc != nil {
+		eventually(t, "the redis-server replica of the replica has the primary's digest", func() bool {
+			d, err := rc.Do(ctx, "DEBUG", "DIGEST").Text()
+			return err == nil && d == p.Store().Digest(now()).Hex()
+		})
+	}
+	leaf.upstream.mu.Lock()
+	got := leaf.upstream.replid
+	leaf.upstream.mu.Unlock()
+	if want := p.replID(); got != want {
+		t.Fatalf("the leaf follows history %s, the primary's is %s", got, want)
+	}
+	// a cut link continues partially
+	mid.repl.mu.Lock()
+	mid.repl.dropReplicas()
+	mid.repl.mu.Unlock()
+	mixedLoad(t, paddr, "after-cut:", 500)
+	eventually(t, "the leaf continues after the cut", func() bool {
+		return leaf.Store().Digest(now()) == p.Store().Digest(now()) && leaf.upstream.linkUp.Load() &&
+			leaf.upstream.offset.Load() == streamOffset(p)
+	})
+	info, _ := cm.Info(ctx, "stats").Result()
+	fulls := 1
+	if rc != nil {
+		fulls = 2 // the redis-server replica's first sync too
+	}
+	if !strings.Contains(info, "sync_partial_ok:") || strings.Contains(info, "sync_partial_ok:0\r") ||
+		!strings.Contains(info, "sync_full:"+string(rune('0'+fulls))) {
+		t.Errorf("the middle replica's stats after a cut, want %d full syncs and partial ones:\n%s", fulls, info)
+	}
+	// the primary goes; the middle one is promoted and its replica
+	// continues from it
+	p.Close()
+	if err := cm.Do(ctx, "REPLICAOF", "NO", "ONE").Err(); err != nil {
+		t.Fatal(err)
+	}
+	mixedLoad(t, midaddr, "promoted:", 500)
+	eventually(t, "the leaf follows the promoted replica", func() bool {
+		return leaf.Store().Digest(now()) == mid.Store().Digest(now()) && leaf.upstream.linkUp.Load()
+	})
+	after, _ := cm.Info(ctx, "stats").Result()
+	if !strings.Contains(after, "sync_full:"+string(rune('0'+fulls))) {
+		t.Errorf("a full sync after the promotion:\n%s", after)
+	}
+	if rc != nil {
+		eventually(t, "the redis-server replica follows the promoted replica", func() bool {
+			d, err := rc.Do(ctx, "DEBUG", "DIGEST").Text()
+			return err == nil && d == mid.Store().Digest(now()).Hex()
+		})
+	}
+}
+
+// streamOffset is a primary's master_repl_offset.
+func streamOffset(s *Server) int64 {
+	s.repl.mu.Lock()
+	lg := s.repl.log
+	s.repl.mu.Unlock()
+	if lg == nil {
+		return -1
+	}
+	return lg.Offset()
+}
