@@ -1,13 +1,20 @@
 package server
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"net"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"sessiond/replication"
+	"sessiond/storage"
 )
 
 // TestChainedReplicas: a replica of a replica gets the primary's stream
@@ -117,4 +124,72 @@ func streamOffset(s *Server) int64 {
 		return -1
 	}
 	return lg.Offset()
+}
+
+// A stream that is not in canonical RESP (here a header ended by a bare
+// LF, which the parser takes) cannot be relayed byte for byte from the
+// parsed commands: the replica applies it, starts its relayed log afresh
+// at the offset after it, and its log and offset stay in step.
+func TestRelayRestartsOnOddStream(t *testing.T) {
+	s, addr := startReplServer(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var rdb bytes.Buffer
+	if err := replication.WriteRDB(&rdb, storage.New(storage.Options{}), 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	stream := "*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n1\r\n" +
+		"*3\n$3\r\nSET\r\n$1\r\nb\r\n$1\r\n2\r\n" +
+		"*3\r\n$3\r\nSET\r\n$1\r\nc\r\n$1\r\n3\r\n"
+	go func() {
+		conn, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		br := bufio.NewReader(conn)
+		for {
+			line, err := br.ReadString('\n')
+			if err != nil {
+				return
+			}
+			n, _ := strconv.Atoi(strings.TrimSpace(line[1:]))
+			var args []string
+			for range n {
+				br.ReadString('\n')
+				a, _ := br.ReadString('\n')
+				args = append(args, strings.TrimSpace(a))
+			}
+			switch strings.ToUpper(args[0]) {
+			case "PING":
+				conn.Write([]byte("+PONG\r\n"))
+			case "PSYNC":
+				conn.Write([]byte("+FULLRESYNC " + strings.Repeat("ab", 20) + " 100\r\n$" + strconv.Itoa(rdb.Len()) + "\r\n"))
+				conn.Write(rdb.Bytes())
+				conn.Write([]byte(stream))
+			default: // REPLCONF, ACKs
+				if args[0] != "REPLCONF" || args[1] != "ACK" {
+					conn.Write([]byte("+OK\r\n"))
+				}
+			}
+		}
+	}()
+	host, port, _ := strings.Cut(ln.Addr().String(), ":")
+	c := client(t, addr)
+	if err := c.Do(context.Background(), "REPLICAOF", host, port).Err(); err != nil {
+		t.Fatal(err)
+	}
+	want := int64(100 + len(stream))
+	eventually(t, "the three SETs applied", func() bool { return s.upstream.offset.Load() == want })
+	for k, v := range map[string]string{"a": "1", "b": "2", "c": "3"} {
+		if got, _ := c.Get(context.Background(), k).Result(); got != v {
+			t.Errorf("%s = %q, want %q", k, got, v)
+		}
+	}
+	if got := streamOffset(s); got != want {
+		t.Fatalf("relayed log at %d, the stream at %d", got, want)
+	}
 }
