@@ -272,8 +272,9 @@ func (c *Client) startReplica(replid string, off int64, psync bool) {
 	if c.replica != nil {
 		return // already one: Redis ignores it too
 	}
-	if c.srv.upstream.active() && !c.srv.relaying() {
-		// a replica relays its primary's stream once it has synced
+	if u := &c.srv.upstream; u.active() && (!u.linkUp.Load() || !c.srv.relaying()) {
+		// a replica relays its primary's stream while its link is up,
+		// as Redis serves replicas of a replica only then
 		c.w.Error("NOMASTERLINK Can't SYNC while not connected with my master")
 		return
 	}

@@ -507,8 +507,8 @@ func relayed(b []byte, args [][]byte, n int) []byte {
 	return replication.AppendCommand(b, args...)
 }
 
-// relaying reports whether the server, a replica, relays its primary's
-// stream: it has synced once (its replicas may then sync from it).
+// relaying reports whether the server, a replica, has a relayed stream:
+// it has synced once (its replicas may sync from it while its link is up).
 func (s *Server) relaying() bool {
 	s.repl.mu.Lock()
 	defer s.repl.mu.Unlock()
