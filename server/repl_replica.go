@@ -30,8 +30,8 @@ import (
 // REPLCONF ACK every second. Each command's bytes are also appended, as
 // they came, to the server's replication log, under the primary's id and
 // offsets: replicas of this replica get the primary's stream from it, as
-// Redis relays it, and continue from it with psync2 when it is promoted. It reconnects with a capped backoff and a
-// PSYNC for the next byte. The store is in replica mode meanwhile: keys
+// Redis relays it, and continue from it with psync2 when it is promoted.
+// It reconnects with a capped backoff and a PSYNC for the next byte. The store is in replica mode meanwhile: keys
 // past their deadline are hidden, never removed (the primary's DEL does),
 // nothing is evicted, and clients' writes get -READONLY.
 type upstream struct {
@@ -348,7 +348,7 @@ func (s *Server) linkOnce(ctx context.Context, addr string, connected func()) er
 	u.mu.Lock()
 	replid = u.replid
 	u.mu.Unlock()
-	s.relay(replid, u.offset.Load())
+	s.relay(replid, u.offset.Load(), strings.HasPrefix(r, "+FULLRESYNC "))
 	u.linkUp.Store(true)
 	u.lastIO.Store(time.Now().UnixMilli())
 	connected()
@@ -516,16 +516,17 @@ func (s *Server) relaying() bool {
 }
 
 // relay makes the server's log carry its primary's stream, id replid,
-// from offset off on: the log it has when it continues at its end (after a
-// partial resync), else a new one, whose replicas resync. A new id for the
-// same history (the primary was promoted from its replica) becomes the
-// log's, the old one its secondary id; its replicas reconnect to learn it
-// and continue (psync2).
-func (s *Server) relay(replid string, off int64) {
+// from offset off on: after a partial resync, the log it has when that
+// ends at off; after a full one (full), or without such a log, a new one,
+// whose replicas resync. A new id for the same history, in a partial
+// resync (the primary was promoted from its replica), becomes the log's,
+// the old one its secondary id; its replicas reconnect to learn it and
+// continue (psync2).
+func (s *Server) relay(replid string, off int64, full bool) {
 	p := &s.repl
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.log != nil && p.log.Offset() == off {
+	if p.log != nil && p.log.Offset() == off && !full {
 		if p.replid != replid {
 			p.replid2, p.offset2 = p.replid, off
 			p.replid = replid
@@ -546,7 +547,7 @@ func (s *Server) relayRestart(off int64) *replication.Log {
 	replid := s.repl.replid
 	s.repl.log = nil
 	s.repl.mu.Unlock()
-	s.relay(replid, off)
+	s.relay(replid, off, true)
 	s.repl.mu.Lock()
 	defer s.repl.mu.Unlock()
 	return s.repl.log
