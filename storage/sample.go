@@ -53,9 +53,11 @@ func (s *Store) evictSampled(p Policy, now int64) bool {
 	return false
 }
 
-// sampleRound adds the keys of one random shard of every database with data
-// to the pool; the caller holds poolMu. Keys met past their deadline are
-// expired on the spot, and then it reports true.
+// sampleRound adds maxmemory-samples keys of every database with data to
+// the pool, from random shards: from one when it holds enough, as a large
+// dataset's do, else from more, up to sampleShards (many shards hold a
+// small dataset a few keys each); the caller holds poolMu. Keys met past
+// their deadline are expired on the spot, and then it reports true.
 func (s *Store) sampleRound(p Policy, now int64) bool {
 	n := int(s.samples.Load())
 	expired := false
@@ -63,32 +65,39 @@ func (s *Store) sampleRound(p Policy, now int64) bool {
 		if d.bytes.Load() == 0 {
 			continue
 		}
-		sh := &d.shards[rand.IntN(len(d.shards))]
-		sh.lockRead()
-		if p.VolatileOnly() && sh.volatile == 0 {
+		seen := 0
+		for try := 0; seen < n && try < sampleShards; try++ {
+			sh := &d.shards[rand.IntN(len(d.shards))]
+			sh.lockRead()
+			if p.VolatileOnly() && sh.volatile == 0 {
+				sh.unlock()
+				continue
+			}
+			visited := 0
+			sh.idx.each(s.seed, func(kh uint64, e *Entry) bool {
+				visited++
+				if e.Deadline != 0 && e.Deadline <= now {
+					sh.captureWaiting()
+					s.expire(sh.dbi, sh, kh, e)
+					expired = true
+					return visited < 4*n
+				}
+				if !p.sampleable(e) {
+					return visited < 16*n
+				}
+				s.offer(candidate{tag: sh.tag, kh: kh, key: e.Key, score: score(p, e, now)})
+				seen++
+				return seen < n && visited < 16*n
+			})
 			sh.unlock()
-			continue
 		}
-		seen, visited := 0, 0
-		sh.idx.each(s.seed, func(kh uint64, e *Entry) bool {
-			visited++
-			if e.Deadline != 0 && e.Deadline <= now {
-				sh.captureWaiting()
-				s.expire(sh.dbi, sh, kh, e)
-				expired = true
-				return visited < 4*n
-			}
-			if !p.sampleable(e) {
-				return visited < 16*n
-			}
-			s.offer(candidate{tag: sh.tag, kh: kh, key: e.Key, score: score(p, e, now)})
-			seen++
-			return seen < n && visited < 16*n
-		})
-		sh.unlock()
 	}
 	return expired
 }
+
+// sampleShards is how many shards of a database a sampling round looks
+// at, at most, for its keys.
+const sampleShards = 32
 
 func score(p Policy, e *Entry, now int64) int64 {
 	switch p {
