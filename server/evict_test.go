@@ -21,6 +21,14 @@ func startWithConfig(t *testing.T) (*Server, *rawConn) {
 	return s, dial(t, addr)
 }
 
+// roomFor is a maxmemory that leaves room bytes for data past what s
+// uses now, by the server's own rule (applyMaxmemory: the budget is
+// maxmemory less its gcReserve share and the heap at start-up, which in a
+// test process holds earlier tests' servers too).
+func roomFor(s *Server, room int64) int64 {
+	return (s.usedMemory()+room)*gcReserve/(gcReserve-1) + 1
+}
+
 // TestEvictionPolicies: under every evicting policy, writing three times
 // maxmemory in 1 KiB values gets +OK for every write (volatile policies:
 // keys with a TTL), each value reads back at once under the LFU policies,
@@ -31,7 +39,7 @@ func TestEvictionPolicies(t *testing.T) {
 		"volatile-random", "volatile-ttl"} {
 		t.Run(policy, func(t *testing.T) {
 			s, c := startWithConfig(t)
-			limit := s.usedMemory() + 2<<20
+			limit := roomFor(s, 2<<20)
 			if r := c.do("CONFIG", "SET", "maxmemory", strconv.FormatInt(limit, 10), "maxmemory-policy", policy); r != kOK {
 				t.Fatalf("CONFIG SET: %q", r)
 			}
@@ -82,7 +90,7 @@ func TestEvictionPolicies(t *testing.T) {
 // volatile policy refuses writes with -OOM, as noeviction does.
 func TestVolatilePolicyWithoutVolatileKeys(t *testing.T) {
 	s, c := startWithConfig(t)
-	limit := s.usedMemory() + 1<<20
+	limit := roomFor(s, 1<<20)
 	c.do("CONFIG", "SET", "maxmemory", strconv.FormatInt(limit, 10), "maxmemory-policy", "volatile-lru")
 	value := strings.Repeat("v", 1024)
 	oom := 0
