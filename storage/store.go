@@ -345,18 +345,14 @@ func (s *Store) Begin(now int64, dbi int, key []byte) Tx {
 // key found past its deadline is deleted), it captures the shard first.
 func (s *Store) BeginRead(now int64, dbi int, key []byte) Tx {
 	sh := &s.dbs[dbi].shards[s.shardIndex(key)]
-	sh.mu.Lock()
+	sh.lockRead()
 	return Tx{s: s, Now: now, one: sh, read: true}
 }
 
 // BeginReadKeys is BeginKeys for a command that only reads (see
 // BeginRead).
 func (s *Store) BeginReadKeys(now int64, dbi int, keys [][]byte) Tx {
-	idx := make([]int, 0, len(keys))
-	for _, k := range keys {
-		idx = append(idx, dbi*s.nsh+s.shardIndex(k))
-	}
-	return s.lockIndexesFor(now, idx, true)
+	return s.lockIndexes(now, s.keyIndexes(dbi, keys), true)
 }
 
 // changing is called before t changes shard sh: a read Tx captures the
@@ -380,23 +376,27 @@ func (s *Store) BeginMany(now int64, refs ...Ref) Tx {
 	for _, r := range refs {
 		idx = append(idx, r.DB*s.nsh+s.shardIndex(r.Key))
 	}
-	return s.lockIndexes(now, idx)
+	return s.lockIndexes(now, idx, false)
 }
 
 // BeginKeys locks the shards of keys in one database.
 func (s *Store) BeginKeys(now int64, dbi int, keys [][]byte) Tx {
+	return s.lockIndexes(now, s.keyIndexes(dbi, keys), false)
+}
+
+// keyIndexes returns the indexes (database × shards + shard) of the shards
+// of keys in dbi.
+func (s *Store) keyIndexes(dbi int, keys [][]byte) []int {
 	idx := make([]int, 0, len(keys))
 	for _, k := range keys {
 		idx = append(idx, dbi*s.nsh+s.shardIndex(k))
 	}
-	return s.lockIndexes(now, idx)
+	return idx
 }
 
-func (s *Store) lockIndexes(now int64, idx []int) Tx { return s.lockIndexesFor(now, idx, false) }
-
-// lockIndexesFor locks the shards at the given indexes (database × shards
+// lockIndexes locks the shards at the given indexes (database × shards
 // + shard) in order; read: without capturing them (see BeginRead).
-func (s *Store) lockIndexesFor(now int64, idx []int, read bool) Tx {
+func (s *Store) lockIndexes(now int64, idx []int, read bool) Tx {
 	sort.Ints(idx)
 	t := Tx{s: s, Now: now, read: read}
 	if len(idx) > len(t.touched) {
@@ -410,7 +410,7 @@ func (s *Store) lockIndexesFor(now int64, idx []int, read bool) Tx {
 		last = i
 		sh := &s.dbs[i/s.nsh].shards[i%s.nsh]
 		if read {
-			sh.mu.Lock()
+			sh.lockRead()
 		} else {
 			sh.lock()
 		}
