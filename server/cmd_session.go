@@ -335,6 +335,22 @@ func (c *Client) nonNegArg(b []byte, what string) (int64, bool) {
 	return n, true
 }
 
+// optionArg reads an optional trailing "NAME n" at args[at:] (lower is
+// the name in lower case, for eq; upper names it in the error): nothing
+// there, or exactly those two with n a nonNegArg; else -ERR syntax error.
+// ok is false once an error has been written.
+func (c *Client) optionArg(args [][]byte, at int, lower, upper string) (n int64, given, ok bool) {
+	switch {
+	case len(args) == at:
+		return 0, false, true
+	case len(args) == at+2 && eq(args[at], lower):
+		n, ok = c.nonNegArg(args[at+1], upper)
+		return n, ok, ok
+	}
+	c.w.Error(errSyntax)
+	return 0, false, false
+}
+
 // SESSION.CREATE [OWNER uid] [IDLE sec] [ABSOLUTE sec] [FIELDS n field value ...]
 func cmdSessionCreate(c *Client, args [][]byte) {
 	s := c.srv
@@ -619,16 +635,12 @@ func cmdSessionTTL(c *Client, args [][]byte) {
 // SESSION.ROTATE id [GRACE sec]
 func cmdSessionRotate(c *Client, args [][]byte) {
 	s := c.srv
-	grace := int64(defaultGrace)
-	switch {
-	case len(args) == 4 && eq(args[2], "grace"):
-		var ok bool
-		if grace, ok = c.nonNegArg(args[3], "GRACE"); !ok {
-			return
-		}
-	case len(args) != 2:
-		c.w.Error(errSyntax)
+	grace, given, ok := c.optionArg(args, 2, "grace", "GRACE")
+	if !ok {
 		return
+	}
+	if !given {
+		grace = defaultGrace
 	}
 	r, ok := c.openSession(args[1], false)
 	if !ok {
@@ -802,15 +814,8 @@ func cmdSessionLock(c *Client, args [][]byte) {
 		c.w.Error("ERR invalid lock TTL: a positive number of milliseconds")
 		return
 	}
-	wait, waitMs := false, int64(0)
-	switch {
-	case len(args) == 5 && eq(args[3], "wait"):
-		if waitMs, ok = c.nonNegArg(args[4], "WAIT"); !ok {
-			return
-		}
-		wait = true
-	case len(args) != 3:
-		c.w.Error(errSyntax)
+	waitMs, wait, ok := c.optionArg(args, 3, "wait", "WAIT")
+	if !ok {
 		return
 	}
 	r, ok := c.openSession(args[1], false)
