@@ -90,7 +90,7 @@ func TestChainedReplicas(t *testing.T) {
 		fulls = 2 // the redis-server replica's first sync too
 	}
 	if !strings.Contains(info, "sync_partial_ok:") || strings.Contains(info, "sync_partial_ok:0\r") ||
-		!strings.Contains(info, "sync_full:"+string(rune('0'+fulls))) {
+		!strings.Contains(info, "sync_full:"+strconv.Itoa(fulls)) {
 		t.Errorf("the middle replica's stats after a cut, want %d full syncs and partial ones:\n%s", fulls, info)
 	}
 	// the primary goes; the middle one is promoted and its replica
@@ -104,7 +104,7 @@ func TestChainedReplicas(t *testing.T) {
 		return leaf.Store().Digest(now()) == mid.Store().Digest(now()) && leaf.upstream.linkUp.Load()
 	})
 	after, _ := cm.Info(ctx, "stats").Result()
-	if !strings.Contains(after, "sync_full:"+string(rune('0'+fulls))) {
+	if !strings.Contains(after, "sync_full:"+strconv.Itoa(fulls)) {
 		t.Errorf("a full sync after the promotion:\n%s", after)
 	}
 	if rc != nil {

@@ -579,8 +579,8 @@ func (s *Server) pingReplicas(lg *replication.Log) {
 		s.repl.mu.Lock()
 		n, cur := len(s.repl.replicas), s.repl.log
 		s.repl.mu.Unlock()
-		if cur != lg || s.upstream.active() {
-			return // a newer stream has its own, or a replica relays its primary's PINGs
+		if cur != lg {
+			return // a newer stream has its own pinger, or a replica relays its primary's PINGs
 		}
 		if n > 0 {
 			lg.AppendRaw(pingCommand)
