@@ -352,7 +352,7 @@ func (s *Store) BeginRead(now int64, dbi int, key []byte) Tx {
 // BeginReadKeys is BeginKeys for a command that only reads (see
 // BeginRead).
 func (s *Store) BeginReadKeys(now int64, dbi int, keys [][]byte) Tx {
-	return s.lockIndexes(now, s.keyIndexes(dbi, keys), true)
+	return s.lockIndexes(now, s.keyIndexes(make([]int, 0, len(keys)), dbi, keys), true)
 }
 
 // changing is called before t changes shard sh: a read Tx captures the
@@ -381,13 +381,13 @@ func (s *Store) BeginMany(now int64, refs ...Ref) Tx {
 
 // BeginKeys locks the shards of keys in one database.
 func (s *Store) BeginKeys(now int64, dbi int, keys [][]byte) Tx {
-	return s.lockIndexes(now, s.keyIndexes(dbi, keys), false)
+	return s.lockIndexes(now, s.keyIndexes(make([]int, 0, len(keys)), dbi, keys), false)
 }
 
-// keyIndexes returns the indexes (database × shards + shard) of the shards
-// of keys in dbi.
-func (s *Store) keyIndexes(dbi int, keys [][]byte) []int {
-	idx := make([]int, 0, len(keys))
+// keyIndexes appends to idx the indexes (database × shards + shard) of the
+// shards of keys in dbi. (The caller makes idx: a small one then stays on
+// its stack.)
+func (s *Store) keyIndexes(idx []int, dbi int, keys [][]byte) []int {
 	for _, k := range keys {
 		idx = append(idx, dbi*s.nsh+s.shardIndex(k))
 	}
