@@ -165,6 +165,31 @@ func (p *primary) dropReplicas() {
 	}
 }
 
+// awaitAck waits for a REPLCONF ACK from link later than the one at
+// before (unix ms; 0 for none); false if the link or the server ends
+// first.
+func (s *Server) awaitAck(link *replicaLink, before int64) bool {
+	p := &s.repl
+	for {
+		p.mu.Lock()
+		if p.ackCh == nil {
+			p.ackCh = make(chan struct{})
+		}
+		ch := p.ackCh
+		p.mu.Unlock()
+		if link.ackAt.Load() != before {
+			return true
+		}
+		select {
+		case <-ch:
+		case <-link.gone:
+			return false
+		case <-s.ctx.Done():
+			return false
+		}
+	}
+}
+
 // replicaLink is one attached replica.
 type replicaLink struct {
 	c       *Client
@@ -389,8 +414,18 @@ func (s *Server) serveReplica(link *replicaLink, replid string, off int64, psync
 		}
 		p.syncFull.Add(1)
 		link.setState("send_bulk")
+		acked := link.ackAt.Load()
 		var ok bool
 		if f, ok = s.fullSync(link, psync, write, limit); !ok {
+			return
+		}
+		// A replica reading an EOF-marked snapshot finds its end by the
+		// mark being the last bytes it has read: stream bytes right
+		// behind the mark hide it, and redis-server then waits forever.
+		// As Redis does, the stream starts at the replica's first
+		// REPLCONF ACK after it loaded the snapshot.
+		if link.capaEOF.Load() && psync && !s.awaitAck(link, acked) {
+			f.Close()
 			return
 		}
 	}

@@ -353,6 +353,11 @@ func (s *Server) linkOnce(ctx context.Context, addr string, connected func()) er
 	u.lastIO.Store(time.Now().UnixMilli())
 	connected()
 	ack := func() error { return l.send("REPLCONF", "ACK", strconv.FormatInt(u.offset.Load(), 10)) }
+	// at once, as Redis does: a primary starts the stream after an
+	// EOF-marked snapshot at this first ACK
+	if err := ack(); err != nil {
+		return err
+	}
 	ackCtx, stopAcks := context.WithCancel(ctx)
 	defer stopAcks()
 	go func() {
