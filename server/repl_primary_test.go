@@ -198,8 +198,8 @@ func (f *fakeReplica) handshake(replid string, off int64) string {
 	return f.line()
 }
 
-// fullSync reads a +FULLRESYNC's EOF-marked snapshot and returns the id
-// and offset it gave.
+// fullSync reads a +FULLRESYNC's EOF-marked snapshot, ACKs it, and
+// returns the id and offset it gave.
 func (f *fakeReplica) fullSync(reply string) (string, int64) {
 	f.t.Helper()
 	var id string
@@ -215,6 +215,8 @@ func (f *fakeReplica) fullSync(reply string) (string, int64) {
 	if rdb := f.readUntil(mark); !strings.HasPrefix(rdb, "REDIS0010") {
 		f.t.Fatalf("snapshot starts %q", rdb[:min(len(rdb), 20)])
 	}
+	// loaded: as a replica does, ACK at once (the stream starts then)
+	f.send("REPLCONF", "ACK", strconv.FormatInt(off, 10))
 	return id, off
 }
 
