@@ -6,7 +6,9 @@
 //     that a real redis-server 7.0 loads what a sessiond primary sends in
 //     a full resync;
 //   - the replication stream and backlog (log.go): the store's effects as
-//     RESP commands numbered by byte, read by one Follower per replica;
+//     RESP commands numbered by byte, read by one Follower per replica; a
+//     command's several effects as one MULTI ... EXEC (AppendGroup),
+//     written under one hold of the log's lock, as Redis propagates them;
 //   - the RDB decoder (rdbload.go, listpack.go) a replica loads a snapshot
 //     with: the plain encodings, Redis's integer and LZF strings and the
 //     compact types Redis 7 writes (listpack, intset, quicklist), checksum

@@ -111,6 +111,35 @@ func (l *Log) Append(e storage.Effect) {
 	l.mu.Unlock()
 }
 
+// AppendGroup adds effects that must reach a replica as one unit (a
+// storage group sink): wrapped in MULTI/EXEC, as Redis propagates a
+// command with several effects, and written under one hold of the lock, so
+// no other effect falls between them. A replica applies the whole
+// transaction at its EXEC, or none of it if its link breaks before.
+func (l *Log) AppendGroup(es []storage.Effect) {
+	if len(es) == 0 {
+		return
+	}
+	l.mu.Lock()
+	b := l.scratch[:0]
+	if es[0].DB != l.db {
+		b = AppendCommand(b, []byte("SELECT"), []byte(strconv.Itoa(es[0].DB)))
+		l.db = es[0].DB
+	}
+	b = AppendCommand(b, []byte("MULTI"))
+	for _, e := range es {
+		if e.DB != l.db {
+			b = AppendCommand(b, []byte("SELECT"), []byte(strconv.Itoa(e.DB)))
+			l.db = e.DB
+		}
+		b = AppendCommand(b, e.Args...)
+	}
+	b = AppendCommand(b, []byte("EXEC"))
+	l.write(b)
+	l.scratch = b[:0]
+	l.mu.Unlock()
+}
+
 // AppendRaw adds bytes that are already a RESP command (PING).
 func (l *Log) AppendRaw(b []byte) {
 	l.mu.Lock()

@@ -241,3 +241,30 @@ func TestLogReusesChunks(t *testing.T) {
 		t.Fatalf("the live follower read %d bytes, not the %d appended", len(got), len(want))
 	}
 }
+
+// TestLogGroup: a group is one MULTI ... EXEC, with SELECT before MULTI
+// when its first effect changes the database and inside it when a later
+// one does; the next effect knows the database the group left.
+func TestLogGroup(t *testing.T) {
+	l := NewLog(0, 1<<20)
+	f, err := l.Follow(0, Limit{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	l.Append(eff(0, "SET", "a", "1"))
+	l.AppendGroup([]storage.Effect{eff(2, "DEL", "d"), eff(2, "SADD", "d", "x"), eff(3, "DEL", "e")})
+	l.Append(eff(3, "SET", "b", "2"))
+	l.AppendGroup(nil)
+	want := "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n1\r\n" +
+		"*2\r\n$6\r\nSELECT\r\n$1\r\n2\r\n*1\r\n$5\r\nMULTI\r\n" +
+		"*2\r\n$3\r\nDEL\r\n$1\r\nd\r\n*3\r\n$4\r\nSADD\r\n$1\r\nd\r\n$1\r\nx\r\n" +
+		"*2\r\n$6\r\nSELECT\r\n$1\r\n3\r\n*2\r\n$3\r\nDEL\r\n$1\r\ne\r\n*1\r\n$4\r\nEXEC\r\n" +
+		"*3\r\n$3\r\nSET\r\n$1\r\nb\r\n$1\r\n2\r\n"
+	if got := string(readAll(t, f)); got != want {
+		t.Fatalf("stream %q\nwant %q", got, want)
+	}
+	if l.Offset() != int64(len(want)) {
+		t.Fatalf("offset %d, want %d", l.Offset(), len(want))
+	}
+}

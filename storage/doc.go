@@ -19,6 +19,10 @@
 //   - effects reach the sink while the shard lock is held, so for any one key
 //     the effect order is the apply order. Commands emit their own effects;
 //     the store emits only what it decides itself (expiry DELs, SWAPDB);
+//   - a command that may make several effects groups its Tx (Tx.Group):
+//     its effects are copied as emitted and reach the group sink together
+//     at End, still under the locks, so a replica gets all of them or none
+//     (CheckGroups makes tests fail on a Tx that made several ungrouped);
 //   - values handed to Put are owned by the store from then on;
 //   - an *Entry is borrowed for the length of the Tx that returned it: the
 //     entries of a shard are carved from slabs (slab.go) and a removed one

@@ -26,6 +26,7 @@ type Store struct {
 	nsh   int
 	seed  maphash.Seed
 	sink  atomic.Pointer[func(Effect)]
+	group atomic.Pointer[func([]Effect)]
 	stats Stats
 	// bytes is the sum of every shard's bytes, so reading the dataset's
 	// size (each denyoom command under maxmemory) is one load.
@@ -174,6 +175,19 @@ func (s *Store) SetEffectSink(fn func(Effect)) {
 	s.sink.Store(&fn)
 }
 
+// SetGroupSink installs fn to receive the effects of a grouped Tx (see
+// Tx.Group) that made more than one, together, at its End and with its
+// locks still held: they must reach a replica as one unit (the log wraps
+// them in MULTI/EXEC). Without it they go one by one to the effect sink.
+// nil removes it.
+func (s *Store) SetGroupSink(fn func([]Effect)) {
+	if fn == nil {
+		s.group.Store(nil)
+		return
+	}
+	s.group.Store(&fn)
+}
+
 func (s *Store) emit(dbi int, args ...[]byte) {
 	if p := s.sink.Load(); p != nil {
 		(*p)(Effect{DB: dbi, Args: args})
@@ -200,7 +214,19 @@ type Tx struct {
 	touched [4]touched
 	nt      int
 	more    []touched
+	// grouped: the command's effects are kept (copied) in staged and
+	// passed on together at End; emits counts the effects the command
+	// made (a check that a command making several groups them)
+	grouped bool
+	staged  []Effect
+	emits   int
 }
+
+// CheckGroups makes End panic when a Tx that was not grouped emitted more
+// than one effect: a command whose effects must reach a replica together
+// and forgot to say so. Tests set it; it is read without synchronisation,
+// so set it before any Tx runs.
+var CheckGroups bool
 
 type touched struct {
 	sh *shard
@@ -432,6 +458,11 @@ func (t *Tx) End() {
 		t.s.recharge(x.sh, x.kh, x.e)
 	}
 	t.more = nil
+	ungrouped := !t.grouped && t.emits > 1
+	if t.grouped {
+		t.flushGroup()
+	}
+	t.emits = 0
 	if t.one != nil {
 		t.one.unlock()
 		t.one = nil
@@ -440,6 +471,9 @@ func (t *Tx) End() {
 		t.many[i].unlock()
 	}
 	t.many = nil
+	if ungrouped && CheckGroups { // after the unlocks: a test fails, not hangs
+		panic("storage: a Tx emitted several effects without Group")
+	}
 }
 
 // locate returns the shard of key in dbi, which t must hold, and the key's
@@ -481,7 +515,60 @@ func (t *Tx) held(sh *shard) *shard {
 func (t *Tx) Logging() bool { return t.s.sink.Load() != nil }
 
 // Emit records an effect for database dbi. Call it while the Tx is open.
-func (t *Tx) Emit(dbi int, args ...[]byte) { t.s.emit(dbi, args...) }
+func (t *Tx) Emit(dbi int, args ...[]byte) {
+	t.emits++
+	if t.grouped {
+		if t.s.sink.Load() != nil {
+			t.staged = append(t.staged, Effect{DB: dbi, Args: CloneArgs(args)})
+		}
+		return
+	}
+	t.s.emit(dbi, args...)
+}
+
+// Group makes the effects this Tx emits from now on reach the log as one
+// unit at End (MULTI/EXEC in the stream), so that a replica, and a replica
+// promoted after its primary died in the middle of them, has all of them
+// or none: a session's HSET without its PEXPIREAT would never expire. Only
+// commands that may make several effects call it; the effects are copied.
+// (Lazy expiry's DELs still go out at once: they are of other keys, or of
+// a key the command then finds absent.)
+func (t *Tx) Group() { t.grouped = true }
+
+// flushGroup passes the staged effects on: one as itself, several to the
+// group sink.
+func (t *Tx) flushGroup() {
+	st := t.staged
+	t.staged, t.grouped = nil, false
+	switch {
+	case len(st) == 0:
+	case len(st) == 1:
+		t.s.emit(st[0].DB, st[0].Args...)
+	default:
+		if p := t.s.group.Load(); p != nil {
+			(*p)(st)
+			return
+		}
+		for _, e := range st {
+			t.s.emit(e.DB, e.Args...)
+		}
+	}
+}
+
+// CloneArgs copies args into one new buffer.
+func CloneArgs(args [][]byte) [][]byte {
+	n := 0
+	for _, a := range args {
+		n += len(a)
+	}
+	buf := make([]byte, 0, n)
+	out := make([][]byte, len(args))
+	for i, a := range args {
+		buf = append(buf, a...)
+		out[i] = buf[len(buf)-len(a) : len(buf) : len(buf)]
+	}
+	return out
+}
 
 // Get returns the live entry for key, or nil, and marks it accessed. An
 // entry whose deadline has passed is deleted (lazy expiry, counted, DEL

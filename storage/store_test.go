@@ -3,7 +3,9 @@ package storage
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -255,4 +257,67 @@ func TestReplicaHidesExpired(t *testing.T) {
 	if _, ok := get(s, 200, 0, "k"); ok || dels != 1 {
 		t.Fatalf("back to a primary: visible %v, DELs %d", ok, dels)
 	}
+}
+
+// TestTxGroup: a grouped Tx's effects reach the group sink together at
+// End, copied as they were emitted; one effect goes to the effect sink as
+// itself; without a group sink they go one by one; CheckGroups catches a
+// Tx that made several effects ungrouped.
+func TestTxGroup(t *testing.T) {
+	s := New(Options{Databases: 1, Shards: 4})
+	var single, groups []string
+	s.SetEffectSink(func(e Effect) { single = append(single, fmt.Sprintf("%q", e.Args)) })
+	s.SetGroupSink(func(es []Effect) {
+		var g []string
+		for _, e := range es {
+			g = append(g, fmt.Sprintf("%q", e.Args))
+		}
+		groups = append(groups, strings.Join(g, " "))
+	})
+	run := func(group bool, n int) {
+		n0 := len(groups)
+		tx := s.Begin(0, 0, []byte("k"))
+		if group {
+			tx.Group()
+		}
+		buf := []byte("v0")
+		for i := range n {
+			buf[1] = byte('0' + i)
+			tx.Emit(0, []byte("SET"), []byte("k"), buf)
+		}
+		buf[1] = 'x' // after the emits: a staged copy must not see it
+		if len(groups) != n0 {
+			t.Fatal("a group passed on before End")
+		}
+		tx.End()
+	}
+	run(true, 2)
+	run(true, 1)
+	run(true, 0)
+	run(false, 1)
+	if want := []string{`["SET" "k" "v0"] ["SET" "k" "v1"]`}; !slices.Equal(groups, want) {
+		t.Errorf("groups %q, want %q", groups, want)
+	}
+	if want := []string{`["SET" "k" "v0"]`, `["SET" "k" "v0"]`}; !slices.Equal(single, want) {
+		t.Errorf("single effects %q, want %q", single, want)
+	}
+	s.SetGroupSink(nil)
+	single, groups = nil, nil
+	run(true, 2)
+	if want := []string{`["SET" "k" "v0"]`, `["SET" "k" "v1"]`}; !slices.Equal(single, want) || groups != nil {
+		t.Errorf("without a group sink: %q %q", single, groups)
+	}
+	CheckGroups = true
+	defer func() { CheckGroups = false }()
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("CheckGroups: no panic for two ungrouped effects")
+			}
+		}()
+		run(false, 2)
+	}()
+	// the panic came after the unlock
+	tx := s.Begin(0, 0, []byte("k"))
+	tx.End()
 }
