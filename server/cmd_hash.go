@@ -382,6 +382,7 @@ func cmdHincrbyfloat(c *Client, args [][]byte) {
 	db := c.DB()
 	key := args[1]
 	tx := c.srv.store.Begin(c.nowMs, db, key)
+	tx.Group() // HSET, then the field's HPEXPIREAT
 	defer tx.End()
 	e, h, ok := c.hashLookup(&tx, db, key, false)
 	if !ok {

@@ -428,6 +428,7 @@ func cmdHsetex(c *Client, args [][]byte) {
 	db := c.DB()
 	key := args[1]
 	tx := c.srv.store.Begin(c.nowMs, db, key)
+	tx.Group() // HSET, then HPEXPIREAT
 	defer tx.End()
 	e, h, ok := c.hashLookup(&tx, db, key, false)
 	if !ok {

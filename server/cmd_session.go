@@ -224,6 +224,7 @@ func (c *Client) openSession(id []byte, touch bool) (r *sessRef, ok bool) {
 	c.sess.keys[0] = r.key
 	for hop := 0; hop < 2; hop++ {
 		r.tx = s.store.Begin(c.nowMs, r.db, r.key)
+		r.tx.Group() // a slide, then the command's own
 		if touch {
 			r.e = c.lookupFor(&r.tx, r.db, r.key, storage.UseRead)
 		} else {
@@ -394,6 +395,7 @@ func cmdSessionCreate(c *Client, args [][]byte) {
 		id := session.NewID()
 		key := s.sessionKey([]byte(id))
 		tx := s.store.Begin(c.nowMs, db, key)
+		tx.Group() // HSET, then PEXPIREAT
 		if tx.Peek(db, key) != nil {
 			tx.End()
 			continue
@@ -655,6 +657,7 @@ func cmdSessionRotate(c *Client, args [][]byte) {
 		nr := &sessRef{db: db, key: newKey}
 		nr.tx = s.store.BeginMany(c.nowMs, storage.Ref{DB: db, Key: oldKey}, storage.Ref{DB: db, Key: newKey})
 		tx := &nr.tx
+		tx.Group() // the new session, the old one's DEL or alias
 		if tx.Peek(db, newKey) != nil {
 			tx.End()
 			continue

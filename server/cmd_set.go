@@ -528,6 +528,7 @@ func (c *Client) setAlgebraStore(op int, args [][]byte) {
 	db := c.DB()
 	dst := args[1]
 	tx := c.srv.store.BeginKeys(c.nowMs, db, args[1:])
+	tx.Group() // DEL, then SADD
 	defer tx.End()
 	sets, ok := c.setOperands(&tx, db, args[2:])
 	if !ok {

@@ -1008,6 +1008,7 @@ func cmdZrangestore(c *Client, args [][]byte) {
 	db := c.DB()
 	dst, src := args[1], args[2]
 	tx := c.srv.store.BeginKeys(c.nowMs, db, [][]byte{dst, src})
+	tx.Group() // DEL, then ZADD
 	defer tx.End()
 	z, ok := c.readZSet(&tx, db, src)
 	if !ok {
@@ -1306,6 +1307,7 @@ func (c *Client) zsetOpStore(args [][]byte, inter bool, name string) {
 	db := c.DB()
 	dst := args[1]
 	tx := c.srv.store.BeginKeys(c.nowMs, db, append([][]byte{dst}, keys...))
+	tx.Group() // DEL, then ZADD
 	defer tx.End()
 	srcs := make([]zsource, len(keys))
 	for i, k := range keys {

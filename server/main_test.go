@@ -1,6 +1,8 @@
 package server
 
 import (
+	"sessiond/storage"
+
 	"testing"
 
 	"go.uber.org/goleak"
@@ -9,5 +11,7 @@ import (
 // Every test must leave no goroutine behind: servers are closed by
 // startServer's cleanup, clients by dial's.
 func TestMain(m *testing.M) {
+	// a command that makes several effects must group them (Tx.Group)
+	storage.CheckGroups = true
 	goleak.VerifyTestMain(m)
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"io"
 	"net"
 	"os/exec"
 	"strconv"
@@ -132,15 +133,7 @@ func streamOffset(s *Server) int64 {
 // at the offset after it, and its log and offset stay in step.
 func TestRelayRestartsOnOddStream(t *testing.T) {
 	s, addr := startReplServer(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	var rdb bytes.Buffer
-	if err := replication.WriteRDB(&rdb, storage.New(storage.Options{}), 0, nil); err != nil {
-		t.Fatal(err)
-	}
+	ln, rdb := fakePrimary(t)
 	stream := "*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n1\r\n" +
 		"*3\n$3\r\nSET\r\n$1\r\nb\r\n$1\r\n2\r\n" +
 		"*3\r\n$3\r\nSET\r\n$1\r\nc\r\n$1\r\n3\r\n"
@@ -152,16 +145,9 @@ func TestRelayRestartsOnOddStream(t *testing.T) {
 		defer conn.Close()
 		br := bufio.NewReader(conn)
 		for {
-			line, err := br.ReadString('\n')
+			args, err := readCommand(br)
 			if err != nil {
 				return
-			}
-			n, _ := strconv.Atoi(strings.TrimSpace(line[1:]))
-			var args []string
-			for range n {
-				br.ReadString('\n')
-				a, _ := br.ReadString('\n')
-				args = append(args, strings.TrimSpace(a))
 			}
 			switch strings.ToUpper(args[0]) {
 			case "PING":
@@ -192,4 +178,136 @@ func TestRelayRestartsOnOddStream(t *testing.T) {
 	if got := streamOffset(s); got != want {
 		t.Fatalf("relayed log at %d, the stream at %d", got, want)
 	}
+}
+
+// TestStreamTransaction: a MULTI ... EXEC of the stream is applied at its
+// EXEC, whole. A link that breaks inside one leaves none of it applied,
+// relayed or counted, so the replica resumes from MULTI and gets it all.
+func TestStreamTransaction(t *testing.T) {
+	s, addr := startReplServer(t)
+	ln, rdb := fakePrimary(t)
+	cmd := func(args ...string) string {
+		var b [][]byte
+		for _, a := range args {
+			b = append(b, []byte(a))
+		}
+		return string(replication.AppendCommand(nil, b...))
+	}
+	replid := strings.Repeat("ab", 20)
+	first := cmd("SET", "a", "1")
+	cut := first + cmd("MULTI") + cmd("SET", "b", "2") // the link breaks here
+	whole := cmd("MULTI") + cmd("SET", "b", "2") + cmd("SET", "c", "3") + cmd("EXEC")
+	resumed := make(chan string, 1) // the offset of the second PSYNC
+	proceed := make(chan struct{})
+	go func() {
+		for conns := 0; conns < 2; conns++ {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			br := bufio.NewReader(conn)
+		session:
+			for {
+				args, err := readCommand(br)
+				if err != nil {
+					break
+				}
+				switch strings.ToUpper(args[0]) {
+				case "PING":
+					conn.Write([]byte("+PONG\r\n"))
+				case "PSYNC":
+					if conns == 0 {
+						conn.Write([]byte("+FULLRESYNC " + replid + " 100\r\n$" + strconv.Itoa(rdb.Len()) + "\r\n"))
+						conn.Write(rdb.Bytes())
+						conn.Write([]byte(cut))
+						break session
+					}
+					resumed <- args[2]
+					<-proceed
+					conn.Write([]byte("+CONTINUE " + replid + "\r\n" + whole))
+				default: // REPLCONF, ACKs
+					if args[0] != "REPLCONF" || args[1] != "ACK" {
+						conn.Write([]byte("+OK\r\n"))
+					}
+				}
+			}
+			if conns == 0 {
+				// the replica reads all of cut before it sees the end
+				conn.Close()
+				continue
+			}
+			defer conn.Close()
+		}
+	}()
+	host, port, _ := strings.Cut(ln.Addr().String(), ":")
+	c := client(t, addr)
+	ctx := context.Background()
+	if err := c.Do(ctx, "REPLICAOF", host, port).Err(); err != nil {
+		t.Fatal(err)
+	}
+	var off string
+	select {
+	case off = <-resumed:
+	case <-time.After(30 * time.Second):
+		t.Fatal("no second PSYNC")
+	}
+	// the first link has ended: all of cut was read
+	if want := strconv.Itoa(100 + len(first) + 1); off != want {
+		t.Errorf("resumed at %s, want %s (just before MULTI)", off, want)
+	}
+	if got := streamOffset(s); got != int64(100+len(first)) {
+		t.Errorf("relayed log at %d, want %d", got, 100+len(first))
+	}
+	if n, _ := c.Exists(ctx, "b").Result(); n != 0 {
+		t.Error("b applied from a transaction without its EXEC")
+	}
+	close(proceed)
+	want := int64(100 + len(first) + len(whole))
+	eventually(t, "the transaction applied", func() bool { return s.upstream.offset.Load() == want })
+	for k, v := range map[string]string{"a": "1", "b": "2", "c": "3"} {
+		if got, _ := c.Get(ctx, k).Result(); got != v {
+			t.Errorf("%s = %q, want %q", k, got, v)
+		}
+	}
+	if got := streamOffset(s); got != want {
+		t.Fatalf("relayed log at %d, the stream at %d", got, want)
+	}
+}
+
+// readCommand reads a command a replica sends its (fake) primary.
+func readCommand(br *bufio.Reader) ([]string, error) {
+	line, err := br.ReadString('\n')
+	if err != nil {
+		return nil, err
+	}
+	n, _ := strconv.Atoi(strings.TrimSpace(line[1:]))
+	var args []string
+	for range n {
+		br.ReadString('\n')
+		a, err := br.ReadString('\n')
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, strings.TrimSpace(a))
+	}
+	if len(args) == 0 {
+		return nil, io.ErrUnexpectedEOF
+	}
+	return args, nil
+}
+
+// fakePrimary listens for a replica on loopback (closed at the test's
+// end), and returns the RDB of an empty dataset to send it.
+func fakePrimary(t *testing.T) (net.Listener, *bytes.Buffer) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	var rdb bytes.Buffer
+	if err := replication.WriteRDB(&rdb, storage.New(storage.Options{}), 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	return ln, &rdb
 }

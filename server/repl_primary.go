@@ -364,6 +364,7 @@ func (s *Server) sinkTo(lg *replication.Log) {
 	lg.SetClock(s.clock.Now)
 	lg.Reselect() // the next effect says its database
 	p.log = lg
+	s.store.SetGroupSink(lg.AppendGroup) // before the sink, which staging needs
 	s.store.SetEffectSink(lg.Append)
 	s.bg.Add(1)
 	go func() {

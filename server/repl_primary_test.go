@@ -20,6 +20,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"sessiond/config"
+	"sessiond/replication"
 )
 
 // startRedisReplica runs redis-server as a replica of addr, on a unix
@@ -326,5 +327,44 @@ func TestStoppedReplicaIsDropped(t *testing.T) {
 	})
 	if info, _ := us.Info(ctx, "stats").Result(); !strings.Contains(info, "sync_full:2") {
 		t.Errorf("expected a second full sync:\n%s", info)
+	}
+}
+
+// TestStreamGroupsEffects: a command that makes several effects reaches
+// replicas as one MULTI ... EXEC, nothing between them; a command with one
+// effect goes as itself.
+func TestStreamGroupsEffects(t *testing.T) {
+	cfg, err := config.Parse([]string{"--maxmemory", "0"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, addr := startServer(t, cfg, nil)
+	c := dial(t, addr)
+	r := dialReplica(t, addr)
+	r.fullSync(r.handshake("?", -1))
+	enc := func(args ...string) string {
+		var b [][]byte
+		for _, a := range args {
+			b = append(b, []byte(a))
+		}
+		return string(replication.AppendCommand(nil, b...))
+	}
+	c.do("SADD", "s1", "x", "y")
+	c.do("SADD", "s2", "x")
+	c.do("SINTERSTORE", "d", "s1", "s2")
+	c.do("SET", "after", "1")
+	got := r.readUntil(enc("SET", "after", "1"))
+	want := enc("SELECT", "0") + enc("SADD", "s1", "x", "y") + enc("SADD", "s2", "x") +
+		enc("MULTI") + enc("DEL", "d") + enc("SADD", "d", "x") + enc("EXEC") +
+		enc("SET", "after", "1")
+	if got != want {
+		t.Fatalf("stream %q, want %q", got, want)
+	}
+	// a session is created with its deadline, in one transaction
+	c.do("SESSION.CREATE", "OWNER", "user:1", "IDLE", "60", "FIELDS", "1", "f", "v")
+	got = r.readUntil(enc("EXEC"))
+	if !strings.HasPrefix(got, enc("MULTI")+"*") || strings.Count(got, "$5\r\nMULTI\r\n") != 1 ||
+		!strings.Contains(got, "$4\r\nHSET\r\n") || !strings.Contains(got, "$9\r\nPEXPIREAT\r\n") {
+		t.Fatalf("SESSION.CREATE's stream %q", got)
 	}
 }

@@ -112,6 +112,7 @@ func (s *Server) follow(host string, port int) {
 	p := &s.repl
 	p.mu.Lock()
 	s.store.SetEffectSink(nil)
+	s.store.SetGroupSink(nil)
 	p.log = nil
 	p.dropReplicas()
 	p.mu.Unlock()
@@ -468,14 +469,30 @@ func (s *Server) applyStream(l *link, timeout time.Duration, ack func() error) e
 	l.in.timeout, l.in.lastIO = timeout, &u.lastIO
 	var sp streamParser
 	var raw []byte
+	var tx streamTx
 	for {
 		args, n, err := sp.next(l.br)
 		if err != nil {
-			return err
+			return err // a transaction not ended is dropped, uncounted
 		}
 		getack := len(args) >= 2 && eq(args[0], "replconf") && eq(args[1], "getack")
+		if !getack && tx.add(args, n) {
+			continue // queued: applied and counted at its EXEC
+		}
 		u.applyMu.Lock()
-		if len(args) > 0 && !getack && !eq(args[0], "ping") {
+		switch {
+		case tx.ready:
+			// MULTI ... EXEC: all at once, so a promotion never finds
+			// half of it, and counted only now, so a link that breaks
+			// before EXEC resumes from MULTI
+			for _, a := range tx.cmds {
+				if eq(a[0], "ping") {
+					continue
+				}
+				mc.execute(a)
+				mc.w.b = mc.w.b[:0]
+			}
+		case len(args) > 0 && !getack && !eq(args[0], "ping"):
 			mc.execute(args)
 			mc.w.b = mc.w.b[:0]
 		}
@@ -483,20 +500,76 @@ func (s *Server) applyStream(l *link, timeout time.Duration, ack func() error) e
 			// the bytes as they came: a well-formed stream is the
 			// canonical encoding of its commands, which is checked by
 			// length
-			if raw = relayed(raw[:0], args, n); len(raw) == n {
+			if tx.ready {
+				raw, n = tx.relayed(raw[:0]), tx.n
+			} else {
+				raw = relayed(raw[:0], args, n)
+			}
+			if len(raw) == n {
 				lg.AppendRaw(raw)
 			} else {
 				s.log.Warn("the primary's stream is not in canonical RESP; replicas of this replica resync", "command", string(args[0]))
 				lg = s.relayRestart(u.offset.Load() + int64(n))
 			}
+		} else if tx.ready {
+			n = tx.n
 		}
 		u.offset.Add(int64(n))
 		u.applyMu.Unlock()
+		tx.reset()
 		if getack {
 			if err := ack(); err != nil {
 				return err
 			}
 		}
+	}
+}
+
+// streamTx is a MULTI ... EXEC of a primary's stream being received: its
+// commands (copied: the parser's arguments are its buffer's) and the bytes
+// they took.
+type streamTx struct {
+	open  bool       // MULTI seen, EXEC not yet
+	ready bool       // EXEC seen: apply cmds, count n
+	cmds  [][][]byte // the commands between MULTI and EXEC
+	n     int        // stream bytes from MULTI to EXEC, both included
+}
+
+// add takes a command of the stream of n bytes: MULTI opens a
+// transaction, commands inside it are queued, and EXEC readies it. It
+// reports whether the command was taken and nothing is to be done yet.
+// (Redis never sends PING or REPLCONF inside one: a transaction is
+// written to its stream at once.)
+func (t *streamTx) add(args [][]byte, n int) bool {
+	switch {
+	case len(args) == 1 && eq(args[0], "multi") && !t.open:
+		t.open, t.n = true, n
+		return true
+	case !t.open:
+		return false
+	case len(args) == 1 && eq(args[0], "exec"):
+		t.ready, t.n = true, t.n+n
+		return false
+	}
+	t.cmds = append(t.cmds, storage.CloneArgs(args))
+	t.n += n
+	return true
+}
+
+// relayed appends to b the transaction's bytes as the primary encoded
+// them.
+func (t *streamTx) relayed(b []byte) []byte {
+	b = replication.AppendCommand(b, []byte("MULTI"))
+	for _, a := range t.cmds {
+		b = replication.AppendCommand(b, a...)
+	}
+	return replication.AppendCommand(b, []byte("EXEC"))
+}
+
+// reset ends a transaction once applied; nothing else is undone.
+func (t *streamTx) reset() {
+	if t.ready {
+		*t = streamTx{}
 	}
 }
 

@@ -447,8 +447,20 @@ func TestReplicaOfRedis(t *testing.T) {
 		t.Fatal(err)
 	}
 	mixedLoad(t, raddr, "after:", 1000)
+	// clients' transactions reach the stream as MULTI ... EXEC
+	if _, err := rc.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.Set(ctx, "tx:a", "1", 0)
+		p.LPush(ctx, "tx:l", "x", "y")
+		p.Incr(ctx, "tx:n")
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
 	eventually(t, "equal digests", func() bool {
 		want, _ := rc.Do(ctx, "DEBUG", "DIGEST").Text()
 		return r.upstream.linkUp.Load() && r.Store().Digest(time.Now().UnixMilli()).Hex() == want
 	})
+	if n, _ := c.Exists(ctx, "tx:a", "tx:l", "tx:n").Result(); n != 3 {
+		t.Fatalf("%d of the transaction's 3 keys on the replica", n)
+	}
 }
