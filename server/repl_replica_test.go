@@ -56,7 +56,7 @@ func mixedLoad(t *testing.T, addr, prefix string, rounds int) {
 			defer c.Close()
 			for i := range rounds {
 				k := prefix + strconv.Itoa(w) + ":" + strconv.Itoa(i%50)
-				switch i % 9 {
+				switch i % 10 {
 				case 0:
 					c.Set(ctx, k, i, time.Hour)
 				case 1:
@@ -75,6 +75,9 @@ func mixedLoad(t *testing.T, addr, prefix string, rounds int) {
 					c.Del(ctx, prefix+strconv.Itoa(w)+":"+strconv.Itoa((i+25)%50))
 				case 8:
 					c.Set(ctx, k+":short", "gone soon", time.Millisecond) // expires on the primary: DEL
+				case 9: // several effects: one MULTI ... EXEC in sessiond's stream
+					c.SUnionStore(ctx, k+":su", k+":s", prefix+strconv.Itoa(w)+":"+strconv.Itoa((i+3)%50)+":s")
+					c.ZUnionStore(ctx, k+":zu", &redis.ZStore{Keys: []string{k + ":z"}, Weights: []float64{2}})
 				}
 			}
 		}()
