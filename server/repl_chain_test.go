@@ -137,32 +137,10 @@ func TestRelayRestartsOnOddStream(t *testing.T) {
 	stream := "*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n1\r\n" +
 		"*3\n$3\r\nSET\r\n$1\r\nb\r\n$1\r\n2\r\n" +
 		"*3\r\n$3\r\nSET\r\n$1\r\nc\r\n$1\r\n3\r\n"
-	go func() {
-		conn, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		defer conn.Close()
-		br := bufio.NewReader(conn)
-		for {
-			args, err := readCommand(br)
-			if err != nil {
-				return
-			}
-			switch strings.ToUpper(args[0]) {
-			case "PING":
-				conn.Write([]byte("+PONG\r\n"))
-			case "PSYNC":
-				conn.Write([]byte("+FULLRESYNC " + strings.Repeat("ab", 20) + " 100\r\n$" + strconv.Itoa(rdb.Len()) + "\r\n"))
-				conn.Write(rdb.Bytes())
-				conn.Write([]byte(stream))
-			default: // REPLCONF, ACKs
-				if args[0] != "REPLCONF" || args[1] != "ACK" {
-					conn.Write([]byte("+OK\r\n"))
-				}
-			}
-		}
-	}()
+	go serveFakePrimary(ln, 1, func(conn net.Conn, _ int, _ []string) bool {
+		fullResync(conn, strings.Repeat("ab", 20), rdb, stream)
+		return true
+	})
 	host, port, _ := strings.Cut(ln.Addr().String(), ":")
 	c := client(t, addr)
 	if err := c.Do(context.Background(), "REPLICAOF", host, port).Err(); err != nil {
@@ -199,46 +177,16 @@ func TestStreamTransaction(t *testing.T) {
 	whole := cmd("MULTI") + cmd("SET", "b", "2") + cmd("SET", "c", "3") + cmd("EXEC")
 	resumed := make(chan string, 1) // the offset of the second PSYNC
 	proceed := make(chan struct{})
-	go func() {
-		for conns := 0; conns < 2; conns++ {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			br := bufio.NewReader(conn)
-		session:
-			for {
-				args, err := readCommand(br)
-				if err != nil {
-					break
-				}
-				switch strings.ToUpper(args[0]) {
-				case "PING":
-					conn.Write([]byte("+PONG\r\n"))
-				case "PSYNC":
-					if conns == 0 {
-						conn.Write([]byte("+FULLRESYNC " + replid + " 100\r\n$" + strconv.Itoa(rdb.Len()) + "\r\n"))
-						conn.Write(rdb.Bytes())
-						conn.Write([]byte(cut))
-						break session
-					}
-					resumed <- args[2]
-					<-proceed
-					conn.Write([]byte("+CONTINUE " + replid + "\r\n" + whole))
-				default: // REPLCONF, ACKs
-					if args[0] != "REPLCONF" || args[1] != "ACK" {
-						conn.Write([]byte("+OK\r\n"))
-					}
-				}
-			}
-			if conns == 0 {
-				// the replica reads all of cut before it sees the end
-				conn.Close()
-				continue
-			}
-			defer conn.Close()
+	go serveFakePrimary(ln, 2, func(conn net.Conn, i int, args []string) bool {
+		if i == 0 {
+			fullResync(conn, replid, rdb, cut)
+			return false // the replica reads all of cut before it sees the end
 		}
-	}()
+		resumed <- args[2]
+		<-proceed
+		conn.Write([]byte("+CONTINUE " + replid + "\r\n" + whole))
+		return true
+	})
 	host, port, _ := strings.Cut(ln.Addr().String(), ":")
 	c := client(t, addr)
 	ctx := context.Background()
@@ -310,4 +258,79 @@ func fakePrimary(t *testing.T) (net.Listener, *bytes.Buffer) {
 		t.Fatal(err)
 	}
 	return ln, &rdb
+}
+
+// TestStreamTransactionBounded: a primary that opens a transaction and
+// never ends it cannot fill the replica's memory: past
+// client-query-buffer-limit the replica drops the link, and comes back at
+// the offset before MULTI.
+func TestStreamTransactionBounded(t *testing.T) {
+	s, addr := startReplServer(t, "--client-query-buffer-limit", "1mb")
+	ln, rdb := fakePrimary(t)
+	replid := strings.Repeat("cd", 20)
+	big := string(replication.AppendCommand(nil, []byte("MULTI"))) +
+		string(replication.AppendCommand(nil, []byte("SET"), []byte("big"), bytes.Repeat([]byte("x"), 3<<19)))
+	resumed := make(chan string, 1)
+	go serveFakePrimary(ln, 2, func(conn net.Conn, i int, args []string) bool {
+		if i == 1 {
+			resumed <- args[2]
+			return false
+		}
+		fullResync(conn, replid, rdb, big) // and no EXEC, ever
+		return true
+	})
+	host, port, _ := strings.Cut(ln.Addr().String(), ":")
+	c := client(t, addr)
+	if err := c.Do(context.Background(), "REPLICAOF", host, port).Err(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case off := <-resumed:
+		if off != "101" {
+			t.Errorf("resumed at %s, want 101 (before MULTI)", off)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the replica kept the link of an endless transaction")
+	}
+	if got := s.upstream.offset.Load(); got != 100 {
+		t.Errorf("offset %d, want 100", got)
+	}
+}
+
+// serveFakePrimary accepts conns connections of a replica on ln, one
+// after another, and answers each one's handshake. At PSYNC it calls
+// psync with the connection's number, which writes the reply and says
+// whether to go on with that connection.
+func serveFakePrimary(ln net.Listener, conns int, psync func(conn net.Conn, i int, args []string) bool) {
+	for i := range conns {
+		conn, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		br := bufio.NewReader(conn)
+		for more := true; more; {
+			args, err := readCommand(br)
+			if err != nil {
+				break
+			}
+			switch strings.ToUpper(args[0]) {
+			case "PING":
+				conn.Write([]byte("+PONG\r\n"))
+			case "PSYNC":
+				more = psync(conn, i, args)
+			default: // REPLCONF, ACKs
+				if args[0] != "REPLCONF" || args[1] != "ACK" {
+					conn.Write([]byte("+OK\r\n"))
+				}
+			}
+		}
+		conn.Close()
+	}
+}
+
+// fullResync writes a full resync of rdb at offset 100, then stream.
+func fullResync(conn net.Conn, replid string, rdb *bytes.Buffer, stream string) {
+	conn.Write([]byte("+FULLRESYNC " + replid + " 100\r\n$" + strconv.Itoa(rdb.Len()) + "\r\n"))
+	conn.Write(rdb.Bytes())
+	conn.Write([]byte(stream))
 }

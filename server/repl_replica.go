@@ -477,6 +477,11 @@ func (s *Server) applyStream(l *link, timeout time.Duration, ack func() error) e
 		}
 		getack := len(args) >= 2 && eq(args[0], "replconf") && eq(args[1], "getack")
 		if !getack && tx.add(args, n) {
+			if int64(tx.n) > s.cfg.QueryBufferLimit() {
+				// what a client's query buffer may hold: a primary
+				// that never sends EXEC must not fill our memory
+				return fmt.Errorf("a transaction in the primary's stream passed client-query-buffer-limit (%d bytes) without EXEC", tx.n)
+			}
 			continue // queued: applied and counted at its EXEC
 		}
 		u.applyMu.Lock()
