@@ -7,6 +7,11 @@
 //	                    rotated order; medians, the ratios to no replica,
 //	                    and the CPU per request of the primary and of each
 //	                    replica
+//	--check cost        SETs of 1 KiB at a steady --rate from 10 pipelining
+//	                    connections for --seconds, with 0, 1 and 2 replicas,
+//	                    for both servers, --rounds times: the primary's CPU
+//	                    per SET and the ratio with none to with n, the
+//	                    throughput ratio of a primary with CPUs of its own
 //	--check lag         a writer at a steady --rate writes/s on the primary
 //	                    (a timestamp into one key, pipelined every 10 ms); a
 //	                    poller on the replica reads it back: lag = now minus
@@ -19,6 +24,7 @@
 // Usage (from the module root):
 //
 //	go run ./bench/cmd/repl --check throughput [--rounds 5] [--requests 200000]
+//	go run ./bench/cmd/repl --check cost [--rate 40000] [--seconds 8] [--rounds 3]
 //	go run ./bench/cmd/repl --check lag [--rate 50000] [--seconds 10]
 //	go run ./bench/cmd/repl --check fullsync [--keys 1000000]
 package main

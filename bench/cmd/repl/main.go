@@ -35,12 +35,12 @@ func main() {
 	fs := flag.NewFlagSet("repl", flag.ExitOnError)
 	topts := target.RegisterFlags(fs)
 	var o opts
-	fs.StringVar(&o.check, "check", "throughput", "throughput, lag or fullsync")
-	fs.IntVar(&o.rounds, "rounds", 5, "throughput: rounds")
+	fs.StringVar(&o.check, "check", "throughput", "throughput, cost, lag or fullsync")
+	fs.IntVar(&o.rounds, "rounds", 5, "throughput, cost: rounds")
 	fs.IntVar(&o.requests, "requests", 200000, "throughput: redis-benchmark -n")
 	fs.Float64Var(&o.primaryCPU, "primary-cpu", 0, "throughput: hold every primary to this many cores (a cgroup; needs root), so that replicas and redis-benchmark do not take its CPU")
-	fs.IntVar(&o.rate, "rate", 50000, "lag: writes per second")
-	fs.IntVar(&o.seconds, "seconds", 10, "lag: how long")
+	fs.IntVar(&o.rate, "rate", 50000, "lag, cost: writes per second")
+	fs.IntVar(&o.seconds, "seconds", 10, "lag, cost: how long")
 	fs.IntVar(&o.keys, "keys", 1000000, "fullsync: sessions of 1 KiB")
 	fs.StringVar(&o.benchBin, "redis-benchmark", "redis-benchmark", "redis-benchmark binary")
 	_ = fs.Parse(os.Args[1:])
@@ -51,7 +51,7 @@ func main() {
 		}
 		o.spec, o.redis = specs[0], specs[1]
 		shown := specs[:1]
-		if o.check == "throughput" {
+		if o.check == "throughput" || o.check == "cost" {
 			shown = specs
 		}
 		fmt.Printf("repl --check %s: %s\n", o.check, topts.Describe(shown))
@@ -61,12 +61,14 @@ func main() {
 		switch o.check {
 		case "throughput":
 			return throughput(ctx, o)
+		case "cost":
+			return cost(ctx, o)
 		case "lag":
 			return lag(ctx, o)
 		case "fullsync":
 			return fullsync(ctx, o)
 		}
-		return fmt.Errorf("--check %q: want throughput, lag or fullsync", o.check)
+		return fmt.Errorf("--check %q: want throughput, cost, lag or fullsync", o.check)
 	})
 }
 
@@ -192,6 +194,116 @@ func throughputOnce(ctx context.Context, o opts, spec target.Spec, n int) (rps, 
 		replicaCPU = perReq(rcpu1-rcpu0) / float64(n)
 	}
 	return res[0].RPS, primaryCPU, replicaCPU, nil
+}
+
+// cost measures what replicas cost the primary's CPU at a steady rate of
+// writes that neither server is near its limit at: the same SETs with 0,
+// 1 and 2 replicas, the primary's CPU per SET, and the ratio of that with
+// none to that with n, which is the throughput ratio a primary on CPUs of
+// its own would reach (on a shared machine the replicas' own CPU and the
+// load generator's also compete with it: --check throughput).
+func cost(ctx context.Context, o opts) error {
+	type key struct {
+		name     string
+		replicas int
+	}
+	cpu := map[key][]float64{}
+	specs := []target.Spec{o.spec, o.redis}
+	for round := range o.rounds {
+		for k := range 3 {
+			n := (k + round) % 3
+			for _, spec := range target.Order(round, specs) {
+				c, err := costOnce(ctx, o, spec, n)
+				if err != nil {
+					return err
+				}
+				cpu[key{spec.Name, n}] = append(cpu[key{spec.Name, n}], c)
+				fmt.Fprintf(os.Stderr, "round %d, %s with %d replicas: primary CPU %.2f us/SET\n", round+1, spec.Name, n, c)
+			}
+		}
+	}
+	fmt.Printf("SET of 1 KiB at %d/s from %d connections for %d s, %d rounds\n", o.rate, costConns, o.seconds, o.rounds)
+	for _, spec := range specs {
+		base := stats.Median(cpu[key{spec.Name, 0}])
+		for n := range 3 {
+			m := stats.Median(cpu[key{spec.Name, n}])
+			fmt.Printf("%s, %d replicas: primary CPU median %.2f us/SET (runs %.2f), capacity ratio to none %.3f\n",
+				spec.Name, n, m, cpu[key{spec.Name, n}], stats.Ratio(base, m))
+		}
+	}
+	return nil
+}
+
+// costConns is how many connections cost writes from.
+const costConns = 10
+
+// costOnce starts a primary of spec with n replicas and writes o.rate
+// SETs a second to it for o.seconds: the primary's CPU per SET.
+func costOnce(ctx context.Context, o opts, spec target.Spec, n int) (float64, error) {
+	p, err := spec.Start(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer p.Stop()
+	for range n {
+		r, err := startReplica(ctx, spec, p)
+		if err != nil {
+			return 0, err
+		}
+		defer r.Stop()
+	}
+	val := strings.Repeat("v", 1024)
+	per := max(o.rate/100/costConns, 1) // SETs per connection every 10 ms
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	errs := make([]error, costConns)
+	var sent atomic.Int64
+	cpu0 := cpuTicks(p.PID)
+	for w := range costConns {
+		conn, err := p.Dial()
+		if err != nil {
+			stop.Store(true)
+			wg.Wait()
+			return 0, err
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer conn.Close()
+			t := time.NewTicker(10 * time.Millisecond)
+			defer t.Stop()
+			var buf []byte
+			for i := 0; !stop.Load(); {
+				<-t.C
+				buf = buf[:0]
+				for range per {
+					buf = resp.AppendCommand(buf, "SET", "cost:"+strconv.Itoa(w)+":"+strconv.Itoa(i%100000), val)
+					i++
+				}
+				conn.W.Write(buf)
+				if errs[w] = conn.W.Flush(); errs[w] != nil {
+					return
+				}
+				for range per {
+					if errs[w] = resp.Skip(conn.R); errs[w] != nil {
+						return
+					}
+				}
+				sent.Add(int64(per))
+			}
+		}()
+	}
+	select {
+	case <-time.After(time.Duration(o.seconds) * time.Second):
+	case <-ctx.Done():
+	}
+	stop.Store(true)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return 0, err
+	}
+	// CPU in clock ticks of 10 ms
+	return float64(cpuTicks(p.PID)-cpu0) * 1e4 / float64(sent.Load()), ctx.Err()
 }
 
 func rounded(xs []float64) []int {
