@@ -107,23 +107,6 @@ func listOf(e *storage.Entry) *storage.List {
 	return l
 }
 
-// ownElements copies elements into one allocation the list may keep.
-func ownElements(elems [][]byte) [][]byte {
-	n := 0
-	for _, e := range elems {
-		n += len(e)
-	}
-	buf := make([]byte, n)
-	out := make([][]byte, len(elems))
-	off := 0
-	for i, e := range elems {
-		copy(buf[off:], e)
-		out[i] = buf[off : off+len(e) : off+len(e)]
-		off += len(e)
-	}
-	return out
-}
-
 func cmdLpush(c *Client, args [][]byte)  { c.push(args, true, false, "LPUSH") }
 func cmdRpush(c *Client, args [][]byte)  { c.push(args, false, false, "RPUSH") }
 func cmdLpushx(c *Client, args [][]byte) { c.push(args, true, true, "LPUSHX") }
@@ -150,7 +133,8 @@ func (c *Client) push(args [][]byte, left, onlyExisting bool, name string) {
 	if len(args) == 3 {
 		pushOne(l, left, clone(args[2]))
 	} else {
-		for _, v := range ownElements(args[2:]) {
+		// one allocation the list may keep
+		for _, v := range storage.CloneArgs(args[2:]) {
 			pushOne(l, left, v)
 		}
 	}

@@ -555,7 +555,8 @@ func (t *Tx) flushGroup() {
 	}
 }
 
-// CloneArgs copies args into one new buffer.
+// CloneArgs copies args into one new buffer, each slice capped at its
+// own end (so appending to one never overwrites the next).
 func CloneArgs(args [][]byte) [][]byte {
 	n := 0
 	for _, a := range args {
