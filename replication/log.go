@@ -100,15 +100,26 @@ func (l *Log) Reselect() {
 // Append adds an effect (a storage effect sink).
 func (l *Log) Append(e storage.Effect) {
 	l.mu.Lock()
-	b := l.scratch[:0]
-	if e.DB != l.db {
-		b = AppendCommand(b, []byte("SELECT"), []byte(strconv.Itoa(e.DB)))
-		l.db = e.DB
-	}
-	b = AppendCommand(b, e.Args...)
+	b := l.encode(l.scratch[:0], e)
 	l.write(b)
 	l.scratch = b[:0]
 	l.mu.Unlock()
+}
+
+// encode appends e to b as a command, after a SELECT when it is of
+// another database than the stream's last. l.mu is held.
+func (l *Log) encode(b []byte, e storage.Effect) []byte {
+	b = l.selectDB(b, e.DB)
+	return AppendCommand(b, e.Args...)
+}
+
+// selectDB appends a SELECT of db to b unless the stream is in it.
+func (l *Log) selectDB(b []byte, db int) []byte {
+	if db == l.db {
+		return b
+	}
+	l.db = db
+	return AppendCommand(b, []byte("SELECT"), []byte(strconv.Itoa(db)))
 }
 
 // AppendGroup adds effects that must reach a replica as one unit (a
@@ -121,18 +132,10 @@ func (l *Log) AppendGroup(es []storage.Effect) {
 		return
 	}
 	l.mu.Lock()
-	b := l.scratch[:0]
-	if es[0].DB != l.db {
-		b = AppendCommand(b, []byte("SELECT"), []byte(strconv.Itoa(es[0].DB)))
-		l.db = es[0].DB
-	}
+	b := l.selectDB(l.scratch[:0], es[0].DB) // before MULTI, as Redis
 	b = AppendCommand(b, []byte("MULTI"))
 	for _, e := range es {
-		if e.DB != l.db {
-			b = AppendCommand(b, []byte("SELECT"), []byte(strconv.Itoa(e.DB)))
-			l.db = e.DB
-		}
-		b = AppendCommand(b, e.Args...)
+		b = l.encode(b, e)
 	}
 	b = AppendCommand(b, []byte("EXEC"))
 	l.write(b)
