@@ -334,3 +334,29 @@ func fullResync(conn net.Conn, replid string, rdb *bytes.Buffer, stream string) 
 	conn.Write(rdb.Bytes())
 	conn.Write([]byte(stream))
 }
+
+// TestStreamTransactionKeepalive: a keepalive newline inside a stream
+// transaction is counted, not queued as a command.
+func TestStreamTransactionKeepalive(t *testing.T) {
+	s, addr := startReplServer(t)
+	ln, rdb := fakePrimary(t)
+	stream := "*1\r\n$5\r\nMULTI\r\n\n*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n1\r\n*1\r\n$4\r\nEXEC\r\n"
+	go serveFakePrimary(ln, 1, func(conn net.Conn, _ int, _ []string) bool {
+		fullResync(conn, strings.Repeat("ef", 20), rdb, stream)
+		return true
+	})
+	host, port, _ := strings.Cut(ln.Addr().String(), ":")
+	c := client(t, addr)
+	ctx := context.Background()
+	if err := c.Do(ctx, "REPLICAOF", host, port).Err(); err != nil {
+		t.Fatal(err)
+	}
+	want := int64(100 + len(stream))
+	eventually(t, "the transaction applied", func() bool { return s.upstream.offset.Load() == want })
+	if got, _ := c.Get(ctx, "a").Result(); got != "1" {
+		t.Fatalf("a = %q, want 1", got)
+	}
+	if got := streamOffset(s); got != want {
+		t.Fatalf("relayed log at %d, the stream at %d", got, want)
+	}
+}

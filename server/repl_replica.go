@@ -491,15 +491,10 @@ func (s *Server) applyStream(l *link, timeout time.Duration, ack func() error) e
 			// half of it, and counted only now, so a link that breaks
 			// before EXEC resumes from MULTI
 			for _, a := range tx.cmds {
-				if eq(a[0], "ping") {
-					continue
-				}
-				mc.execute(a)
-				mc.w.b = mc.w.b[:0]
+				applyCommand(mc, a)
 			}
-		case len(args) > 0 && !getack && !eq(args[0], "ping"):
-			mc.execute(args)
-			mc.w.b = mc.w.b[:0]
+		case !getack:
+			applyCommand(mc, args)
 		}
 		if lg != nil {
 			// the bytes as they came: a well-formed stream is the
@@ -530,6 +525,15 @@ func (s *Server) applyStream(l *link, timeout time.Duration, ack func() error) e
 	}
 }
 
+// applyCommand runs a command of the stream on the master client, whose
+// replies nobody reads; a keepalive (no args) and PING change nothing.
+func applyCommand(mc *Client, args [][]byte) {
+	if len(args) > 0 && !eq(args[0], "ping") {
+		mc.execute(args)
+		mc.w.b = mc.w.b[:0]
+	}
+}
+
 // streamTx is a MULTI ... EXEC of a primary's stream being received: its
 // commands (copied: the parser's arguments are its buffer's) and the bytes
 // they took.
@@ -556,7 +560,9 @@ func (t *streamTx) add(args [][]byte, n int) bool {
 		t.ready, t.n = true, t.n+n
 		return false
 	}
-	t.cmds = append(t.cmds, storage.CloneArgs(args))
+	if len(args) > 0 { // a keepalive newline is only counted
+		t.cmds = append(t.cmds, storage.CloneArgs(args))
+	}
 	t.n += n
 	return true
 }
