@@ -30,7 +30,6 @@ func TestChainedReplicas(t *testing.T) {
 	p, mid, leaf, paddr, midaddr, cm, cl := startTrio(t)
 	ctx := context.Background()
 	now := func() int64 { return time.Now().UnixMilli() }
-	host, port, _ := strings.Cut(paddr, ":")
 	mhost, mport, _ := strings.Cut(midaddr, ":")
 	// a replica that has not synced yet refuses replicas of its own
 	if err := cm.Do(ctx, "REPLICAOF", "127.0.0.1", "1").Err(); err != nil {
@@ -43,15 +42,7 @@ func TestChainedReplicas(t *testing.T) {
 		err.Error() != "NOMASTERLINK Can't SYNC while not connected with my master" {
 		t.Fatalf("PSYNC to a replica without a link: %v", err)
 	}
-	mixedLoad(t, paddr, "early:", 300)
-	if err := cm.Do(ctx, "REPLICAOF", host, port).Err(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		mixedLoad(t, paddr, "during:", 3000)
-	}()
+	done := followDuringLoad(t, cm, paddr)
 	var rc *redis.Client
 	if _, err := exec.LookPath("redis-server"); err == nil {
 		rc = startRedisReplica(t, midaddr)

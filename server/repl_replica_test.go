@@ -85,6 +85,24 @@ func mixedLoad(t *testing.T, addr, prefix string, rounds int) {
 	wg.Wait()
 }
 
+// followDuringLoad runs a mixed load on the primary at paddr, makes the
+// server of c its replica, and goes on with a longer load while that one
+// syncs; the channel is closed when the load is done.
+func followDuringLoad(t *testing.T, c *redis.Client, paddr string) <-chan struct{} {
+	t.Helper()
+	mixedLoad(t, paddr, "early:", 300)
+	host, port, _ := strings.Cut(paddr, ":")
+	if err := c.Do(context.Background(), "REPLICAOF", host, port).Err(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		mixedLoad(t, paddr, "during:", 3000)
+	}()
+	return done
+}
+
 // TestTwoSessiondReplicas: two sessiond replicas of a sessiond primary,
 // one attached before a mixed load of every type with TTLs and one during
 // it, end with the primary's digest; they refuse clients' writes and
@@ -93,15 +111,7 @@ func TestTwoSessiondReplicas(t *testing.T) {
 	p, r1, r2, paddr, _, c1, c2 := startTrio(t)
 	ctx := context.Background()
 	host, port, _ := strings.Cut(paddr, ":")
-	mixedLoad(t, paddr, "early:", 300)
-	if err := c1.Do(ctx, "REPLICAOF", host, port).Err(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		mixedLoad(t, paddr, "during:", 3000)
-	}()
+	done := followDuringLoad(t, c1, paddr)
 	if err := c2.Do(ctx, "REPLICAOF", host, port).Err(); err != nil {
 		t.Fatal(err)
 	}
