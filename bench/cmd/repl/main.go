@@ -105,34 +105,51 @@ func startReplica(ctx context.Context, spec target.Spec, primary *target.Server)
 	}
 }
 
-func throughput(ctx context.Context, o opts) error {
-	type key struct {
-		name     string
-		replicas int
-	}
-	rps, cpu, rcpu := map[key][]float64{}, map[key][]float64{}, map[key][]float64{}
-	specs := []target.Spec{o.spec, o.redis}
+// A runKey names the runs of one server with one number of replicas.
+type runKey struct {
+	name     string
+	replicas int
+}
+
+// eachRun calls run for both servers with 0, 1 and 2 replicas, o.rounds
+// times, in an order rotated from round to round.
+func eachRun(o opts, run func(round int, spec target.Spec, n int) error) error {
 	for round := range o.rounds {
 		for k := range 3 {
-			n := (k + round) % 3 // rotate the order
-			for _, spec := range target.Order(round, specs) {
-				res, pc, rc, err := throughputOnce(ctx, o, spec, n)
-				if err != nil {
+			n := (k + round) % 3
+			for _, spec := range target.Order(round, []target.Spec{o.spec, o.redis}) {
+				if err := run(round, spec, n); err != nil {
 					return err
 				}
-				kk := key{spec.Name, n}
-				rps[kk], cpu[kk] = append(rps[kk], res), append(cpu[kk], pc)
-				if n > 0 {
-					rcpu[kk] = append(rcpu[kk], rc)
-				}
-				fmt.Fprintf(os.Stderr, "round %d, %s with %d replicas: SET %.0f rps, primary CPU %.2f us/req\n", round+1, spec.Name, n, res, pc)
 			}
 		}
 	}
+	return nil
+}
+
+func throughput(ctx context.Context, o opts) error {
+	rps, cpu, rcpu := map[runKey][]float64{}, map[runKey][]float64{}, map[runKey][]float64{}
+	specs := []target.Spec{o.spec, o.redis}
+	err := eachRun(o, func(round int, spec target.Spec, n int) error {
+		res, pc, rc, err := throughputOnce(ctx, o, spec, n)
+		if err != nil {
+			return err
+		}
+		kk := runKey{spec.Name, n}
+		rps[kk], cpu[kk] = append(rps[kk], res), append(cpu[kk], pc)
+		if n > 0 {
+			rcpu[kk] = append(rcpu[kk], rc)
+		}
+		fmt.Fprintf(os.Stderr, "round %d, %s with %d replicas: SET %.0f rps, primary CPU %.2f us/req\n", round+1, spec.Name, n, res, pc)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
 	for _, spec := range specs {
-		base := stats.Median(rps[key{spec.Name, 0}])
+		base := stats.Median(rps[runKey{spec.Name, 0}])
 		for n := range 3 {
-			kk := key{spec.Name, n}
+			kk := runKey{spec.Name, n}
 			fmt.Printf("%s, %d replicas: SET median %.0f rps (runs %v), ratio to none %.3f; primary CPU %.2f us/req",
 				spec.Name, n, stats.Median(rps[kk]), rounded(rps[kk]), stats.Ratio(stats.Median(rps[kk]), base), stats.Median(cpu[kk]))
 			if n > 0 {
@@ -203,32 +220,27 @@ func throughputOnce(ctx context.Context, o opts, spec target.Spec, n int) (rps, 
 // its own would reach (on a shared machine the replicas' own CPU and the
 // load generator's also compete with it: --check throughput).
 func cost(ctx context.Context, o opts) error {
-	type key struct {
-		name     string
-		replicas int
-	}
-	cpu := map[key][]float64{}
+	cpu := map[runKey][]float64{}
 	specs := []target.Spec{o.spec, o.redis}
-	for round := range o.rounds {
-		for k := range 3 {
-			n := (k + round) % 3
-			for _, spec := range target.Order(round, specs) {
-				c, err := costOnce(ctx, o, spec, n)
-				if err != nil {
-					return err
-				}
-				cpu[key{spec.Name, n}] = append(cpu[key{spec.Name, n}], c)
-				fmt.Fprintf(os.Stderr, "round %d, %s with %d replicas: primary CPU %.2f us/SET\n", round+1, spec.Name, n, c)
-			}
+	err := eachRun(o, func(round int, spec target.Spec, n int) error {
+		c, err := costOnce(ctx, o, spec, n)
+		if err != nil {
+			return err
 		}
+		cpu[runKey{spec.Name, n}] = append(cpu[runKey{spec.Name, n}], c)
+		fmt.Fprintf(os.Stderr, "round %d, %s with %d replicas: primary CPU %.2f us/SET\n", round+1, spec.Name, n, c)
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	fmt.Printf("SET of 1 KiB at %d/s from %d connections for %d s, %d rounds\n", o.rate, costConns, o.seconds, o.rounds)
 	for _, spec := range specs {
-		base := stats.Median(cpu[key{spec.Name, 0}])
+		base := stats.Median(cpu[runKey{spec.Name, 0}])
 		for n := range 3 {
-			m := stats.Median(cpu[key{spec.Name, n}])
+			m := stats.Median(cpu[runKey{spec.Name, n}])
 			fmt.Printf("%s, %d replicas: primary CPU median %.2f us/SET (runs %.2f), capacity ratio to none %.3f\n",
-				spec.Name, n, m, cpu[key{spec.Name, n}], stats.Ratio(base, m))
+				spec.Name, n, m, cpu[runKey{spec.Name, n}], stats.Ratio(base, m))
 		}
 	}
 	return nil
