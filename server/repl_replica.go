@@ -31,9 +31,10 @@ import (
 // they came, to the server's replication log, under the primary's id and
 // offsets: replicas of this replica get the primary's stream from it, as
 // Redis relays it, and continue from it with psync2 when it is promoted.
-// It reconnects with a capped backoff and a PSYNC for the next byte. The store is in replica mode meanwhile: keys
-// past their deadline are hidden, never removed (the primary's DEL does),
-// nothing is evicted, and clients' writes get -READONLY.
+// It reconnects with a capped backoff and a PSYNC for the next byte. The
+// store is in replica mode meanwhile: keys past their deadline are hidden,
+// never removed (the primary's DEL does), nothing is evicted, and clients'
+// writes get -READONLY.
 type upstream struct {
 	mu     sync.Mutex
 	host   string // "" when the server is a primary
@@ -496,12 +497,15 @@ func (s *Server) applyStream(l *link, timeout time.Duration, ack func() error) e
 		case !getack:
 			applyCommand(mc, args)
 		}
+		if tx.ready {
+			n = tx.n
+		}
 		if lg != nil {
 			// the bytes as they came: a well-formed stream is the
 			// canonical encoding of its commands, which is checked by
 			// length
 			if tx.ready {
-				raw, n = tx.relayed(raw[:0]), tx.n
+				raw = tx.relayed(raw[:0])
 			} else {
 				raw = relayed(raw[:0], args, n)
 			}
@@ -511,8 +515,6 @@ func (s *Server) applyStream(l *link, timeout time.Duration, ack func() error) e
 				s.log.Warn("the primary's stream is not in canonical RESP; replicas of this replica resync", "command", string(args[0]))
 				lg = s.relayRestart(u.offset.Load() + int64(n))
 			}
-		} else if tx.ready {
-			n = tx.n
 		}
 		u.offset.Add(int64(n))
 		u.applyMu.Unlock()
