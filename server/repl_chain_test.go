@@ -132,11 +132,7 @@ func TestRelayRestartsOnOddStream(t *testing.T) {
 		fullResync(conn, strings.Repeat("ab", 20), rdb, stream)
 		return true
 	})
-	host, port, _ := strings.Cut(ln.Addr().String(), ":")
-	c := client(t, addr)
-	if err := c.Do(context.Background(), "REPLICAOF", host, port).Err(); err != nil {
-		t.Fatal(err)
-	}
+	c := followFake(t, addr, ln)
 	want := int64(100 + len(stream))
 	eventually(t, "the three SETs applied", func() bool { return s.upstream.offset.Load() == want })
 	for k, v := range map[string]string{"a": "1", "b": "2", "c": "3"} {
@@ -178,12 +174,8 @@ func TestStreamTransaction(t *testing.T) {
 		conn.Write([]byte("+CONTINUE " + replid + "\r\n" + whole))
 		return true
 	})
-	host, port, _ := strings.Cut(ln.Addr().String(), ":")
-	c := client(t, addr)
+	c := followFake(t, addr, ln)
 	ctx := context.Background()
-	if err := c.Do(ctx, "REPLICAOF", host, port).Err(); err != nil {
-		t.Fatal(err)
-	}
 	var off string
 	select {
 	case off = <-resumed:
@@ -270,11 +262,7 @@ func TestStreamTransactionBounded(t *testing.T) {
 		fullResync(conn, replid, rdb, big) // and no EXEC, ever
 		return true
 	})
-	host, port, _ := strings.Cut(ln.Addr().String(), ":")
-	c := client(t, addr)
-	if err := c.Do(context.Background(), "REPLICAOF", host, port).Err(); err != nil {
-		t.Fatal(err)
-	}
+	followFake(t, addr, ln)
 	select {
 	case off := <-resumed:
 		if off != "101" {
@@ -336,12 +324,8 @@ func TestStreamTransactionKeepalive(t *testing.T) {
 		fullResync(conn, strings.Repeat("ef", 20), rdb, stream)
 		return true
 	})
-	host, port, _ := strings.Cut(ln.Addr().String(), ":")
-	c := client(t, addr)
+	c := followFake(t, addr, ln)
 	ctx := context.Background()
-	if err := c.Do(ctx, "REPLICAOF", host, port).Err(); err != nil {
-		t.Fatal(err)
-	}
 	want := int64(100 + len(stream))
 	eventually(t, "the transaction applied", func() bool { return s.upstream.offset.Load() == want })
 	if got, _ := c.Get(ctx, "a").Result(); got != "1" {
@@ -350,4 +334,16 @@ func TestStreamTransactionKeepalive(t *testing.T) {
 	if got := streamOffset(s); got != want {
 		t.Fatalf("relayed log at %d, the stream at %d", got, want)
 	}
+}
+
+// followFake makes the server at addr a replica of the fake primary
+// listening on ln, and returns a client of the server.
+func followFake(t *testing.T, addr string, ln net.Listener) *redis.Client {
+	t.Helper()
+	host, port, _ := strings.Cut(ln.Addr().String(), ":")
+	c := client(t, addr)
+	if err := c.Do(context.Background(), "REPLICAOF", host, port).Err(); err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
