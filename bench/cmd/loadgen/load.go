@@ -73,25 +73,10 @@ func populate(addr string, keyspace, size int) error {
 	for i := range value {
 		value[i] = 'x'
 	}
-	const batch = 1000
-	var buf []byte
-	for start := 0; start < keyspace; start += batch {
-		buf = buf[:0]
-		n := min(batch, keyspace-start)
-		for i := 0; i < n; i++ {
-			buf = appendKeyCommand(buf, "set", start+i, value)
-		}
-		if _, err := c.W.Write(buf); err != nil {
-			return err
-		}
-		if err := c.W.Flush(); err != nil {
-			return err
-		}
-		for i := 0; i < n; i++ {
-			if err := resp.Skip(c.R); err != nil {
-				return fmt.Errorf("populate: %v", err)
-			}
-		}
+	if err := c.Pipeline(keyspace, 1000, func(buf []byte, i int) []byte {
+		return appendKeyCommand(buf, "set", i, value)
+	}); err != nil {
+		return fmt.Errorf("populate: %v", err)
 	}
 	return nil
 }

@@ -183,3 +183,30 @@ func (c *Conn) InfoField(section, field string) (string, bool) {
 	}
 	return "", false
 }
+
+// Pipeline sends n commands, the i-th appended to a buffer by cmd, in
+// batches of batch commands, reading each batch's replies before the next
+// goes: a fast load that never lets more than one batch queue up. It stops
+// at the first error, an error reply included.
+func (c *Conn) Pipeline(n, batch int, cmd func(buf []byte, i int) []byte) error {
+	var buf []byte
+	for start := 0; start < n; start += batch {
+		k := min(batch, n-start)
+		buf = buf[:0]
+		for i := range k {
+			buf = cmd(buf, start+i)
+		}
+		if _, err := c.W.Write(buf); err != nil {
+			return err
+		}
+		if err := c.W.Flush(); err != nil {
+			return err
+		}
+		for range k {
+			if err := Skip(c.R); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

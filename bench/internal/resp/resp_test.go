@@ -74,3 +74,47 @@ func TestInfoField(t *testing.T) {
 		t.Errorf("evicted_keys found: %q", v)
 	}
 }
+
+// TestPipeline: every command reaches the server in order, in batches, and
+// an error reply stops the load at its batch.
+func TestPipeline(t *testing.T) {
+	client, server := net.Pipe()
+	defer client.Close()
+	got := make(chan []string, 1)
+	go func() {
+		defer server.Close()
+		r := bufio.NewReader(server)
+		var keys []string
+		defer func() { got <- keys }()
+		for {
+			rep, err := Read(r)
+			if err != nil {
+				return
+			}
+			keys = append(keys, rep.Array[1].Str)
+			answer := "+OK\r\n"
+			if rep.Array[1].Str == "k7" {
+				answer = "-ERR no\r\n"
+			}
+			if _, err := server.Write([]byte(answer)); err != nil {
+				return
+			}
+		}
+	}()
+	c := &Conn{Conn: client, R: bufio.NewReader(client), W: bufio.NewWriter(client)}
+	cmd := func(buf []byte, i int) []byte { return AppendCommand(buf, "SET", "k"+strconv.Itoa(i), "v") }
+	if err := c.Pipeline(5, 2, cmd); err != nil {
+		t.Fatal(err)
+	}
+	err := c.Pipeline(10, 3, func(buf []byte, i int) []byte { return cmd(buf, i+5) })
+	if _, ok := err.(ServerError); !ok || err.Error() != "ERR no" {
+		t.Fatalf("error reply: got %v", err)
+	}
+	client.Close()
+	keys := <-got
+	// batches k0-k1, k2-k3, k4; then k5-k7, whose k7 failed: k8 on never went
+	want := []string{"k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7"}
+	if strings.Join(keys, ",") != strings.Join(want, ",") {
+		t.Fatalf("server saw %v, want %v", keys, want)
+	}
+}
