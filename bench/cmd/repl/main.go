@@ -25,7 +25,10 @@ type opts struct {
 	rounds, requests int
 	rate, seconds    int
 	primaryCPU       float64 // throughput: cap each primary at this many cores (0: none)
+	pin              bool    // throughput: each primary alone on the last CPU
+	pinCPU           int     // the CPU pinSelf left to the primaries
 	keys             int
+	keyspace         int // throughput, cost: keys written, all set first
 	benchBin         string
 	spec             target.Spec
 	redis            target.Spec // throughput: the same measurement of redis-server
@@ -39,9 +42,11 @@ func main() {
 	fs.IntVar(&o.rounds, "rounds", 5, "throughput, cost: rounds")
 	fs.IntVar(&o.requests, "requests", 200000, "throughput: redis-benchmark -n")
 	fs.Float64Var(&o.primaryCPU, "primary-cpu", 0, "throughput: hold every primary to this many cores (a cgroup; needs root), so that replicas and redis-benchmark do not take its CPU")
+	fs.BoolVar(&o.pin, "pin", false, "throughput: run every primary alone on the last CPU, and the replicas and redis-benchmark on the others")
 	fs.IntVar(&o.rate, "rate", 50000, "lag, cost: writes per second")
 	fs.IntVar(&o.seconds, "seconds", 10, "lag, cost: how long")
 	fs.IntVar(&o.keys, "keys", 1000000, "fullsync: sessions of 1 KiB")
+	fs.IntVar(&o.keyspace, "keyspace", 100000, "throughput, cost: the SETs overwrite this many keys, all set before the replicas attach (0: 1,000,000 keys, not set first, so the dataset grows)")
 	fs.StringVar(&o.benchBin, "redis-benchmark", "redis-benchmark", "redis-benchmark binary")
 	_ = fs.Parse(os.Args[1:])
 	target.Main(func(ctx context.Context) error {
@@ -57,6 +62,12 @@ func main() {
 		fmt.Printf("repl --check %s: %s\n", o.check, topts.Describe(shown))
 		if o.check == "throughput" && o.primaryCPU > 0 {
 			fmt.Printf("each primary held to %.2f cores (replicas and redis-benchmark are not)\n", o.primaryCPU)
+		}
+		if o.check == "throughput" && o.pin {
+			if o.pinCPU, err = pinSelf(); err != nil {
+				return err
+			}
+			fmt.Printf("each primary alone on CPU %d; replicas and redis-benchmark on the others\n", o.pinCPU)
 		}
 		switch o.check {
 		case "throughput":
@@ -170,6 +181,16 @@ func throughputOnce(ctx context.Context, o opts, spec target.Spec, n int) (rps, 
 		return 0, 0, 0, err
 	}
 	defer p.Stop()
+	if err := prefill(p, o.keyspace, func(buf []byte, i int) []byte {
+		return resp.AppendCommand(buf, "SET", fmt.Sprintf("key:%012d", i), benchValue)
+	}); err != nil {
+		return 0, 0, 0, err
+	}
+	if o.pin {
+		if err := pinPrimary(p.PID, o.pinCPU); err != nil {
+			return 0, 0, 0, err
+		}
+	}
 	if o.primaryCPU > 0 {
 		cc, err := newCPUCap(p.PID, o.primaryCPU)
 		if err != nil {
@@ -195,8 +216,12 @@ func throughputOnce(ctx context.Context, o opts, spec target.Spec, n int) (rps, 
 	for _, r := range reps {
 		rcpu0 += cpuTicks(r.PID)
 	}
+	keys := o.keyspace
+	if keys == 0 {
+		keys = 1000000
+	}
 	res, _, err := rbench.Run(ctx, o.benchBin, p.Host, p.Port, "-t", "set", "-c", "50", "-P", "1",
-		"-d", "1024", "-r", "1000000", "-n", strconv.Itoa(o.requests))
+		"-d", "1024", "-r", strconv.Itoa(keys), "-n", strconv.Itoa(o.requests))
 	if err != nil {
 		return 0, 0, 0, err
 	}
@@ -257,6 +282,17 @@ func costOnce(ctx context.Context, o opts, spec target.Spec, n int) (float64, er
 		return 0, err
 	}
 	defer p.Stop()
+	// each connection writes keys of its own: cost:<conn>:<i mod perConn>
+	perConn := 100000
+	if o.keyspace > 0 {
+		perConn = max(o.keyspace/costConns, 1)
+	}
+	costKey := func(w, i int) string { return "cost:" + strconv.Itoa(w) + ":" + strconv.Itoa(i%perConn) }
+	if err := prefill(p, o.keyspace, func(buf []byte, i int) []byte {
+		return resp.AppendCommand(buf, "SET", costKey(i%costConns, i/costConns), benchValue)
+	}); err != nil {
+		return 0, err
+	}
 	for range n {
 		r, err := startReplica(ctx, spec, p)
 		if err != nil {
@@ -264,7 +300,7 @@ func costOnce(ctx context.Context, o opts, spec target.Spec, n int) (float64, er
 		}
 		defer r.Stop()
 	}
-	val := strings.Repeat("v", 1024)
+	val := benchValue
 	per := max(o.rate/100/costConns, 1) // SETs per connection every 10 ms
 	var stop atomic.Bool
 	var wg sync.WaitGroup
@@ -289,7 +325,7 @@ func costOnce(ctx context.Context, o opts, spec target.Spec, n int) (float64, er
 				<-t.C
 				buf = buf[:0]
 				for range per {
-					buf = resp.AppendCommand(buf, "SET", "cost:"+strconv.Itoa(w)+":"+strconv.Itoa(i%100000), val)
+					buf = resp.AppendCommand(buf, "SET", costKey(w, i), val)
 					i++
 				}
 				conn.W.Write(buf)
@@ -416,19 +452,10 @@ func fullsync(ctx context.Context, o opts) error {
 	defer c.Close()
 	val := strings.Repeat("s", 1024)
 	loadStart := time.Now()
-	for i := 0; i < o.keys; i += 1000 {
-		n := min(1000, o.keys-i)
-		for j := range n {
-			c.W.Write(resp.AppendCommand(nil, "SET", "session:"+strconv.Itoa(i+j), val, "EX", "86400"))
-		}
-		if err := c.W.Flush(); err != nil {
-			return err
-		}
-		for range n {
-			if err := resp.Skip(c.R); err != nil {
-				return err
-			}
-		}
+	if err := c.Pipeline(o.keys, 1000, func(buf []byte, i int) []byte {
+		return resp.AppendCommand(buf, "SET", "session:"+strconv.Itoa(i), val, "EX", "86400")
+	}); err != nil {
+		return err
 	}
 	fmt.Printf("loaded %d sessions of 1 KiB in %v\n", o.keys, time.Since(loadStart).Round(time.Millisecond))
 	// PING shows a pause of the whole server; GET of a random session
@@ -529,4 +556,28 @@ func cpuTicks(pid int) int64 {
 	u, _ := strconv.ParseInt(f[11], 10, 64)
 	st, _ := strconv.ParseInt(f[12], 10, 64)
 	return u + st
+}
+
+// benchValue is the 1 KiB value of the throughput and cost SETs.
+var benchValue = strings.Repeat("v", 1024)
+
+// prefill sets n keys on p, the i-th by cmd, before a measured run:
+// SETs that then overwrite them are a session store's steady state. (SETs
+// of new keys grow the dataset instead, and on this VM, whose freed memory
+// goes back to the host, each new page costs a fault that grows dearer the
+// more memory the other processes take: with two replicas it came to
+// 1.3 us of the primary's CPU per SET, more than replication itself.)
+func prefill(p *target.Server, n int, cmd func(buf []byte, i int) []byte) error {
+	if n == 0 {
+		return nil
+	}
+	c, err := p.Dial()
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := c.Pipeline(n, 1000, cmd); err != nil {
+		return fmt.Errorf("prefill: %w", err)
+	}
+	return nil
 }
