@@ -116,6 +116,8 @@ func TestRedisReplicatesFromUs(t *testing.T) {
 		d, _ := replica.Do(ctx, "DEBUG", "DIGEST").Text()
 		return d == digest()
 	})
+	keys, _ := replica.DBSize(ctx).Result()
+	t.Logf("redis-server replica: DEBUG DIGEST %s, ours the same; %d keys in its db 0", digest(), keys)
 	for _, k := range []string{"before:7:ttl", "after:299:ttl", "after:hash:0"} {
 		want, _ := us.PExpireTime(ctx, k).Result()
 		got, _ := replica.PExpireTime(ctx, k).Result()

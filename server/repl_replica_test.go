@@ -121,6 +121,8 @@ func TestTwoSessiondReplicas(t *testing.T) {
 		d := p.Store().Digest(now())
 		return r1.Store().Digest(now()) == d && r2.Store().Digest(now()) == d
 	})
+	keys, _ := client(t, paddr).DBSize(ctx).Result()
+	t.Logf("primary and both replicas: digest %s, %d keys in db 0", p.Store().Digest(now()).Hex(), keys)
 	if err := c1.Set(ctx, "x", "y", 0).Err(); err == nil || err.Error() != errReadonly {
 		t.Errorf("a client's write on a replica: %v", err)
 	}
@@ -186,6 +188,8 @@ func TestPromotionContinuesPartially(t *testing.T) {
 			t.Errorf("the promoted replica's INFO lacks %q:\n%s", want, stats)
 		}
 	}
+	t.Logf("the promoted replica: sync_partial_ok 1, sync_full 0; both at offset %d with digest %s",
+		r2.upstream.offset.Load(), r1.Store().Digest(now()).Hex())
 }
 
 // TestReplicaofDirective: a server started with --replicaof follows its
@@ -311,6 +315,7 @@ func TestLinkCut(t *testing.T) {
 	if full, ok := stat("sync_full"), stat("sync_partial_ok"); full != 1 || ok != 1 {
 		t.Fatalf("after a cut within the backlog: sync_full %d, sync_partial_ok %d", full, ok)
 	}
+	t.Logf("after the 5 s cut: sync_full 1, sync_partial_ok 1, digest %s on both", p.Store().Digest(now()).Hex())
 	// now more than the 32 MB backlog while cut
 	proxy.setCut(true)
 	big := strings.Repeat("x", 1<<20)
@@ -322,6 +327,7 @@ func TestLinkCut(t *testing.T) {
 	if full, ok := stat("sync_full"), stat("sync_partial_ok"); full != 2 || ok != 1 {
 		t.Fatalf("after a cut past the backlog: sync_full %d, sync_partial_ok %d", full, ok)
 	}
+	t.Logf("after 40 MiB written through a cut with a 32 MiB backlog: sync_full 2, sync_partial_ok 1, digest %s on both", p.Store().Digest(now()).Hex())
 }
 
 // TestWaitAndMinReplicas: WAIT counts the replicas that acknowledged the
