@@ -100,10 +100,21 @@ func (l *Log) Reselect() {
 // Append adds an effect (a storage effect sink).
 func (l *Log) Append(e storage.Effect) {
 	l.mu.Lock()
+	defer l.mu.Unlock()
+	if n := len(l.chunks); n > 0 && e.DB == l.db {
+		// most often the command fits in the last chunk: encoded there
+		// at once, not first into scratch and then copied
+		last := &l.chunks[n-1]
+		if size := CommandSize(e.Args...); size <= chunkSize-len(*last) {
+			*last = AppendCommand(*last, e.Args...)
+			l.off += int64(size)
+			l.appended()
+			return
+		}
+	}
 	b := l.encode(l.scratch[:0], e)
 	l.write(b)
 	l.scratch = b[:0]
-	l.mu.Unlock()
 }
 
 // encode appends e to b as a command, after a SELECT when it is of
@@ -161,6 +172,12 @@ func (l *Log) write(b []byte) {
 		*last = append(*last, b[:k]...)
 		b = b[k:]
 	}
+	l.appended()
+}
+
+// appended trims the log after bytes were added, and wakes the followers
+// waiting for them.
+func (l *Log) appended() {
 	l.trim()
 	if l.waited { // no allocation per append while followers are busy
 		close(l.wake)
@@ -367,6 +384,25 @@ func (f *Follower) Close() {
 		return
 	}
 	l.unfollow(f)
+}
+
+// CommandSize is the length of AppendCommand's encoding of args.
+func CommandSize(args ...[]byte) int {
+	n := 1 + decimalLen(len(args)) + 2
+	for _, a := range args {
+		n += 1 + decimalLen(len(a)) + 2 + len(a) + 2
+	}
+	return n
+}
+
+// decimalLen is the number of digits of n >= 0.
+func decimalLen(n int) int {
+	d := 1
+	for n >= 10 {
+		n /= 10
+		d++
+	}
+	return d
 }
 
 // AppendCommand appends args as a RESP array of bulk strings: a command

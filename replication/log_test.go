@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -266,5 +267,52 @@ func TestLogGroup(t *testing.T) {
 	}
 	if l.Offset() != int64(len(want)) {
 		t.Fatalf("offset %d, want %d", l.Offset(), len(want))
+	}
+}
+
+// TestLogStreamBytes: effects of every size, in several databases, read
+// back as exactly their commands (with SELECTs where the database
+// changes), whether they fit in the chunk being filled or cross into the
+// next; CommandSize agrees with AppendCommand throughout.
+func TestLogStreamBytes(t *testing.T) {
+	l := NewLog(0, 1<<30)
+	f, err := l.Follow(0, Limit{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []byte
+	db := -1
+	for i := range 3000 {
+		args := [][]byte{[]byte("SET"), []byte("k" + strconv.Itoa(i)), []byte(strings.Repeat("v", i*7%(chunkSize+300)))}
+		if i%13 == 0 { // an argument count of two digits
+			for j := range 9 {
+				args = append(args, []byte(strconv.Itoa(j)))
+			}
+		}
+		if n := CommandSize(args...); n != len(AppendCommand(nil, args...)) {
+			t.Fatalf("CommandSize %d, encoding %d bytes", n, len(AppendCommand(nil, args...)))
+		}
+		e := storage.Effect{DB: i / 1000, Args: args}
+		if e.DB != db {
+			want = AppendCommand(want, []byte("SELECT"), []byte(strconv.Itoa(e.DB)))
+			db = e.DB
+		}
+		want = AppendCommand(want, args...)
+		l.Append(e)
+	}
+	got := make([]byte, 0, len(want))
+	p := make([]byte, 5000)
+	for {
+		n, _, err := f.Next(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+		got = append(got, p[:n]...)
+	}
+	if !bytes.Equal(got, want) || l.Offset() != int64(len(want)) {
+		t.Fatalf("read %d bytes (offset %d), want %d, equal %v", len(got), l.Offset(), len(want), bytes.Equal(got, want))
 	}
 }

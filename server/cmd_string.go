@@ -905,12 +905,19 @@ func cmdSetrange(c *Client, args [][]byte) {
 // (The sink copies what it keeps while the command runs: key and val need
 // no copy of their own.)
 func (c *Client) emitSet(tx *storage.Tx, db int, key, val []byte, deadline int64) {
+	// every SET makes one: its arguments are the client's scratch, not
+	// a new slice each time (the sink is called through a pointer, so a
+	// variadic list would escape to the heap)
+	args := append(c.effArgs[:0], bSET, key, val)
 	if deadline != 0 {
-		tx.Emit(db, []byte("SET"), key, val, []byte("PXAT"), []byte(itoa(deadline)))
-		return
+		c.effNum = strconv.AppendInt(c.effNum[:0], deadline, 10)
+		args = append(args, bPXAT, c.effNum)
 	}
-	tx.Emit(db, []byte("SET"), key, val)
+	tx.Emit(db, args...)
+	clear(args) // hold no client buffer past the command
 }
+
+var bSET, bPXAT = []byte("SET"), []byte("PXAT")
 
 func (c *Client) writeOldValue(e *storage.Entry) {
 	if e == nil {

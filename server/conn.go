@@ -54,6 +54,10 @@ type Client struct {
 	// storage.UseCreate for one that may add data (deny-oom), else
 	// storage.UseRead
 	use storage.Use
+	// effArgs, effNum: emitSet's effect, built without allocating (the
+	// sink copies what it keeps)
+	effArgs [5][]byte
+	effNum  []byte
 
 	// shared
 	db       atomic.Int32
