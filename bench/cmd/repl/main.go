@@ -164,7 +164,13 @@ func throughput(ctx context.Context, o opts) error {
 			fmt.Printf("%s, %d replicas: SET median %.0f rps (runs %v), ratio to none %.3f; primary CPU %.2f us/req",
 				spec.Name, n, stats.Median(rps[kk]), rounded(rps[kk]), stats.Ratio(stats.Median(rps[kk]), base), stats.Median(cpu[kk]))
 			if n > 0 {
-				fmt.Printf(", each replica's %.2f us/req", stats.Median(rcpu[kk]))
+				// each round's runs are a minute apart at most: their
+				// ratio is spared the machine's slower drift
+				var paired []float64
+				for i, r := range rps[kk] {
+					paired = append(paired, stats.Ratio(r, rps[runKey{spec.Name, 0}][i]))
+				}
+				fmt.Printf(", each replica's %.2f us/req; median of the rounds' own ratios %.3f", stats.Median(rcpu[kk]), stats.Median(paired))
 			}
 			fmt.Println()
 		}
