@@ -914,7 +914,7 @@ func (c *Client) emitSet(tx *storage.Tx, db int, key, val []byte, deadline int64
 		args = append(args, bPXAT, c.effNum)
 	}
 	tx.Emit(db, args...)
-	clear(args) // hold no client buffer past the command
+	args[1], args[2] = nil, nil // hold no client buffer past the command
 }
 
 var bSET, bPXAT = []byte("SET"), []byte("PXAT")
