@@ -50,6 +50,8 @@ type Client struct {
 	replica, replLink *replicaLink
 	// master: the client the primary's stream runs as on a replica
 	master bool
+	// gated: the command holds upstream.gate for reading (see execute)
+	gated bool
 	// use: what the command does with the keys it looks up (lookup):
 	// storage.UseCreate for one that may add data (deny-oom), else
 	// storage.UseRead
@@ -145,6 +147,7 @@ func (c *Client) runBuffered() bool {
 
 // panicked counts and logs a panic that ends the connection.
 func (c *Client) panicked(p any) {
+	c.ungate()
 	c.srv.stats.panics.Add(1)
 	c.srv.log.Error("panic in connection; closing it", "client", c.id, "addr", c.addr, "panic", p, "stack", string(debug.Stack()))
 }
@@ -261,12 +264,30 @@ func (c *Client) execute(args [][]byte) {
 	if cmd.Flags&FlagDenyOOM != 0 {
 		c.use = storage.UseCreate
 	}
+	if !c.master && cmd.Flags&(FlagReadonly|FlagWrite) != 0 && s.upstream.active() {
+		// on a replica, a command on the keyspace sees all of a
+		// transaction of the stream or none of it (applyStream)
+		s.upstream.gate.RLock()
+		c.gated = true
+	}
 	cmd.Handler(c, args)
+	c.ungate()
 	if cmd.Flags&FlagWrite != 0 && cmd.FirstKey > 0 {
 		c.syncSessionKeys(cmd, args)
 	}
 	s.stats.commands.Add(1) // after the handler, as Redis counts
 
+}
+
+// ungate lets go of upstream.gate if the command holds it: when it ends,
+// and before it parks (BLPOP, SESSION.LOCK ... WAIT), so that a waiting
+// or a slow socket never holds up the primary's stream. A parked command
+// touches no key once woken: a writer serves it.
+func (c *Client) ungate() {
+	if c.gated {
+		c.gated = false
+		c.srv.upstream.gate.RUnlock()
+	}
 }
 
 // unknownCommand builds Redis's reply: each argument quoted and cut so the

@@ -42,7 +42,9 @@
 // (repl_replica.go) one goroutine keeps the link to the primary, loads its
 // snapshot and applies its stream through a master client whose Now is 0
 // (no key is expired for it; a MULTI ... EXEC is applied, relayed and
-// counted at its EXEC, so a broken link resumes from its MULTI); the store is in replica mode meanwhile
+// counted at its EXEC, so a broken link resumes from its MULTI, and
+// under upstream.gate, which clients' commands on the keyspace take for
+// reading, so they see all of it or none); the store is in replica mode meanwhile
 // (expired keys hidden, never removed; nothing evicted), and clients'
 // writes get -READONLY. A replica relays its primary's stream, as it came,
 // into its own replication.Log (no effect sink then), and serves replicas

@@ -205,6 +205,115 @@ func TestStreamTransaction(t *testing.T) {
 	}
 }
 
+// TestStreamTransactionIsolated: while a replica applies its primary's
+// transactions, its clients see each one whole or not at all, as on a
+// Redis replica: MGET of the two keys every transaction sets never finds
+// them apart.
+func TestStreamTransactionIsolated(t *testing.T) {
+	s, addr := startReplServer(t)
+	const txs = 20000
+	var stream []byte
+	for i := range txs {
+		v := []byte(strconv.Itoa(i + 1))
+		stream = replication.AppendCommand(stream, []byte("MULTI"))
+		stream = replication.AppendCommand(stream, []byte("SET"), []byte("a"), v)
+		stream = replication.AppendCommand(stream, []byte("SET"), []byte("b"), v)
+		stream = replication.AppendCommand(stream, []byte("EXEC"))
+	}
+	start, _ := followFakeLater(t, s, addr, stream)
+	end := int64(100 + len(stream))
+	ctx := context.Background()
+	type result struct{ reads, apart, between int }
+	results := make(chan result, 2)
+	for range 2 {
+		c := client(t, addr)
+		go func() {
+			var r result
+			for s.upstream.offset.Load() < end {
+				pipe := c.Pipeline()
+				cmds := make([]*redis.SliceCmd, 16)
+				for i := range cmds {
+					cmds[i] = pipe.MGet(ctx, "a", "b")
+				}
+				if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
+					t.Error(err)
+					break
+				}
+				for _, cmd := range cmds {
+					v := cmd.Val()
+					r.reads++
+					if v[0] != v[1] {
+						r.apart++
+					}
+					if v[0] != nil && v[0] != strconv.Itoa(txs) {
+						r.between++
+					}
+				}
+			}
+			results <- r
+		}()
+	}
+	close(start)
+	var total result
+	for range 2 {
+		r := <-results
+		total.reads += r.reads
+		total.apart += r.apart
+		total.between += r.between
+	}
+	t.Logf("%d MGETs during %d transactions: %d saw a transaction under way elsewhere, %d saw its keys apart", total.reads, txs, total.between, total.apart)
+	if total.apart > 0 {
+		t.Errorf("%d of %d reads saw part of a transaction", total.apart, total.reads)
+	}
+	if total.between == 0 {
+		t.Error("no read ran while the transactions were applied: the test proves nothing")
+	}
+}
+
+const wantPop = "*2\r\n$1\r\nq\r\n$1\r\nx\r\n"
+
+// TestStreamTransactionParkedClient: a client parked in BLPOP on a
+// writable replica does not hold up the primary's transactions, and the
+// one that pushes to its key serves it.
+func TestStreamTransactionParkedClient(t *testing.T) {
+	s, addr := startReplServer(t, "--replica-read-only", "no")
+	var stream []byte
+	stream = replication.AppendCommand(stream, []byte("MULTI"))
+	stream = replication.AppendCommand(stream, []byte("RPUSH"), []byte("q"), []byte("x"))
+	stream = replication.AppendCommand(stream, []byte("SET"), []byte("z"), []byte("1"))
+	stream = replication.AppendCommand(stream, []byte("EXEC"))
+	start, c := followFakeLater(t, s, addr, stream)
+	ctx := context.Background()
+	// a plain connection: a client library would time out and retry,
+	// which hides a stall
+	bc, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bc.Close()
+	popped := make(chan string, 1)
+	go func() {
+		bc.Write([]byte("*3\r\n$5\r\nBLPOP\r\n$1\r\nq\r\n$1\r\n0\r\n"))
+		reply := make([]byte, 64)
+		n, _ := io.ReadAtLeast(bc, reply, len(wantPop))
+		popped <- string(reply[:n])
+	}()
+	eventually(t, "BLPOP parked", func() bool { return s.blocked.count.Load() == 1 })
+	close(start)
+	select {
+	case v := <-popped:
+		if v != wantPop {
+			t.Errorf("BLPOP = %q, want %q", v, wantPop)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("BLPOP not served: the transaction waits for the parked client")
+	}
+	eventually(t, "the transaction applied", func() bool { return s.upstream.offset.Load() == int64(100+len(stream)) })
+	if got, _ := c.Get(ctx, "z").Result(); got != "1" {
+		t.Errorf("z = %q, want 1", got)
+	}
+}
+
 // readCommand reads a command a replica sends its (fake) primary.
 func readCommand(br *bufio.Reader) ([]string, error) {
 	line, err := br.ReadString('\n')
@@ -334,6 +443,24 @@ func TestStreamTransactionKeepalive(t *testing.T) {
 	if got := streamOffset(s); got != want {
 		t.Fatalf("relayed log at %d, the stream at %d", got, want)
 	}
+}
+
+// followFakeLater makes s, at addr, a replica of a fake primary that
+// syncs it empty and sends stream once start is closed; it returns when
+// the link is up, with a client of s.
+func followFakeLater(t *testing.T, s *Server, addr string, stream []byte) (start chan struct{}, c *redis.Client) {
+	t.Helper()
+	ln, rdb := fakePrimary(t)
+	start = make(chan struct{})
+	go serveFakePrimary(ln, 1, func(conn net.Conn, _ int, _ []string) bool {
+		fullResync(conn, strings.Repeat("12", 20), rdb, "")
+		<-start
+		conn.Write(stream)
+		return true
+	})
+	c = followFake(t, addr, ln)
+	eventually(t, "the link up", func() bool { return s.upstream.linkUp.Load() })
+	return start, c
 }
 
 // followFake makes the server at addr a replica of the fake primary

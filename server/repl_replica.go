@@ -57,6 +57,11 @@ type upstream struct {
 	// relayed, and by a replica's own replica's full sync until its
 	// snapshot's instant (fullSync).
 	applyMu sync.Mutex
+	// gate is held for writing while a MULTI ... EXEC of the stream is
+	// applied, and for reading by a client's command on the keyspace
+	// (Client.execute), so that clients see all of a transaction or none
+	// of it, as on a Redis replica. Lock order: applyMu, gate, shards.
+	gate sync.RWMutex
 }
 
 // active reports whether the server is a replica (one atomic load: every
@@ -490,10 +495,13 @@ func (s *Server) applyStream(l *link, timeout time.Duration, ack func() error) e
 		case tx.ready:
 			// MULTI ... EXEC: all at once, so a promotion never finds
 			// half of it, and counted only now, so a link that breaks
-			// before EXEC resumes from MULTI
+			// before EXEC resumes from MULTI; and under the gate, so
+			// that no client sees part of it
+			u.gate.Lock()
 			for _, a := range tx.cmds {
 				applyCommand(mc, a)
 			}
+			u.gate.Unlock()
 		case !getack:
 			applyCommand(mc, args)
 		}
