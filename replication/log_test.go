@@ -300,18 +300,7 @@ func TestLogStreamBytes(t *testing.T) {
 		want = AppendCommand(want, args...)
 		l.Append(e)
 	}
-	got := make([]byte, 0, len(want))
-	p := make([]byte, 5000)
-	for {
-		n, _, err := f.Next(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n == 0 {
-			break
-		}
-		got = append(got, p[:n]...)
-	}
+	got := readAll(t, f)
 	if !bytes.Equal(got, want) || l.Offset() != int64(len(want)) {
 		t.Fatalf("read %d bytes (offset %d), want %d, equal %v", len(got), l.Offset(), len(want), bytes.Equal(got, want))
 	}

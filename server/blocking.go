@@ -261,7 +261,6 @@ func (c *Client) block(tx *storage.Tx, w *waiter, deadline int64, timedOut func(
 	c.w.b = nil
 	b.register(w)
 	tx.End()
-	c.ungate()
 	ok := true
 	if len(pending) > 0 {
 		_, err := c.sock.Write(pending)

@@ -830,7 +830,6 @@ func cmdSessionLock(c *Client, args [][]byte) {
 	k := session.LockKey{DB: r.db, Key: string(r.key)}
 	tok, w := s.sess.locks.Lock(k, c.id, time.Duration(ttl)*time.Millisecond, wait)
 	r.tx.End()
-	c.ungate()
 	switch {
 	case tok != 0:
 		c.w.Int(tok)

@@ -280,8 +280,8 @@ func (c *Client) execute(args [][]byte) {
 }
 
 // ungate lets go of upstream.gate if the command holds it: when it ends,
-// and before it parks (BLPOP, SESSION.LOCK ... WAIT), so that a waiting
-// or a slow socket never holds up the primary's stream. A parked command
+// and before it waits (detach: BLPOP and the like, a slow socket), so that
+// a waiting client never holds up the primary's stream. A parked command
 // touches no key once woken: a writer serves it.
 func (c *Client) ungate() {
 	if c.gated {

@@ -362,8 +362,11 @@ func (c *Client) flushLoop() error {
 // detach moves a loop client to a goroutine of its own: the socket leaves
 // the loop and becomes a net.Conn, and a new goroutine takes over the loop.
 // The caller, which was running the loop, now serves only this client. It
-// is a no-op for a client that is not in a loop.
+// is a no-op for a client that is not in a loop. Whoever detaches is about
+// to wait (a parked command, a slow socket), so the client first lets go
+// of a replica's gate.
 func (c *Client) detach() error {
+	c.ungate()
 	l := c.loop
 	if l == nil {
 		return nil

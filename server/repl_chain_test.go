@@ -270,8 +270,6 @@ func TestStreamTransactionIsolated(t *testing.T) {
 	}
 }
 
-const wantPop = "*2\r\n$1\r\nq\r\n$1\r\nx\r\n"
-
 // TestStreamTransactionParkedClient: a client parked in BLPOP on a
 // writable replica does not hold up the primary's transactions, and the
 // one that pushes to its key serves it.
@@ -291,6 +289,7 @@ func TestStreamTransactionParkedClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer bc.Close()
+	const wantPop = "*2\r\n$1\r\nq\r\n$1\r\nx\r\n"
 	popped := make(chan string, 1)
 	go func() {
 		bc.Write([]byte("*3\r\n$5\r\nBLPOP\r\n$1\r\nq\r\n$1\r\n0\r\n"))
